@@ -1,0 +1,151 @@
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+using Portal.Core.Audit;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+using Portal.Core.Tenancy;
+
+namespace Portal.Core.ApiClients;
+
+/// <summary>API clients per tenant: create, list, rotate secret, delete; the secret is shown once.</summary>
+public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, IOpenIddictApplicationManager applications, TimeProvider time)
+{
+    public async Task<Result<ApiClientWithSecret>> CreateAsync(Actor actor, ApiClientInput input, CancellationToken ct = default)
+    {
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(input.DisplayName) || input.DisplayName.Length > 100)
+        {
+            errors.Add("displayName", "displayName is required, at most 100 characters.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+
+        var clientId = "pc_" + SecretFormat.Mint("").Value[..20];
+        return await CreateWithIdAsync(actor, clientId, input.DisplayName!.Trim(), input.Role ?? TenantRole.Viewer, SecretFormat.Mint(KeyPrefixes.ApiClientSecret), ct);
+    }
+
+    /// <summary>Creates or re-keys the bootstrap client from configuration (idempotent).</summary>
+    public async Task EnsureAsync(string tenantId, string clientId, string clientSecret, CancellationToken ct = default)
+    {
+        var existing = await applications.FindByClientIdAsync(clientId, ct);
+        if (existing is not null)
+        {
+            await applications.UpdateAsync(existing, clientSecret, ct);
+            return;
+        }
+
+        await CreateWithIdAsync(Actor.System(tenantId), clientId, "Bootstrap API client", TenantRole.Admin, new Secret(clientSecret, SecretFormat.Display(KeyPrefixes.ApiClientSecret, clientSecret)), ct);
+    }
+
+    public async Task<Page<ApiClientView>> ListAsync(Actor actor, Paging paging, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var q = db.ApiClients.AsNoTracking().Where(c => c.TenantId == actor.TenantId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderBy(c => c.CreatedAt).ThenBy(c => c.ClientId).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
+        return new Page<ApiClientView>(rows.Select(ToView).ToList(), total);
+    }
+
+    public async Task<Result<ApiClientWithSecret>> RotateSecretAsync(Actor actor, string clientId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var client = await db.ApiClients.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.ClientId == clientId, ct);
+        if (client is null)
+        {
+            return NotFound(clientId);
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        var application = await applications.FindByClientIdAsync(clientId, ct)
+            ?? throw new InvalidOperationException($"API client {clientId} has no OpenIddict application.");
+        var secret = SecretFormat.Mint(KeyPrefixes.ApiClientSecret);
+        await applications.UpdateAsync(application, secret.Value, ct);
+        client.SecretPrefix = secret.DisplayPrefix;
+        client.SecretRotatedAt = time.NowMs();
+        db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
+        await db.SaveChangesAsync(ct);
+        return WithSecret(client, secret);
+    }
+
+    public async Task<Result<bool>> DeleteAsync(Actor actor, string clientId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var client = await db.ApiClients.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.ClientId == clientId, ct);
+        if (client is null)
+        {
+            return NotFound(clientId);
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        if (await applications.FindByClientIdAsync(clientId, ct) is { } application)
+        {
+            await applications.DeleteAsync(application, ct);
+        }
+
+        db.ApiClients.Remove(client);
+        db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "apiClient.delete", $"api-clients/{clientId}", keyPrefix: client.SecretPrefix));
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>The tenant and role a token for this client carries; null when the client is gone.</summary>
+    public async Task<ApiClient?> FindAsync(string clientId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ApiClients.AsNoTracking().FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
+    }
+
+    private async Task<ApiClientWithSecret> CreateWithIdAsync(Actor actor, string clientId, string displayName, TenantRole role, Secret secret, CancellationToken ct)
+    {
+        await applications.CreateAsync(new OpenIddictApplicationDescriptor
+        {
+            ClientId = clientId,
+            ClientSecret = secret.Value,
+            ClientType = OpenIddictConstants.ClientTypes.Confidential,
+            DisplayName = displayName,
+            Permissions =
+            {
+                OpenIddictConstants.Permissions.Endpoints.Token,
+                OpenIddictConstants.Permissions.GrantTypes.ClientCredentials,
+            },
+        }, ct);
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var client = new ApiClient
+        {
+            ClientId = clientId,
+            TenantId = actor.TenantId,
+            DisplayName = displayName,
+            Role = role,
+            SecretPrefix = secret.DisplayPrefix,
+            CreatedAt = time.NowMs(),
+        };
+        db.ApiClients.Add(client);
+        db.AuditEvents.Add(AuditEvent.Of(actor, client.CreatedAt, "apiClient.create", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
+        await db.SaveChangesAsync(ct);
+        return WithSecret(client, secret);
+    }
+
+    private static Error NotFound(string clientId) => Error.NotFound($"API client '{clientId}' was not found in this tenant.");
+
+    private static ApiClientView ToView(ApiClient c) => new(c.ClientId, c.DisplayName, c.Role, c.SecretPrefix, c.CreatedAt, c.SecretRotatedAt);
+
+    private static ApiClientWithSecret WithSecret(ApiClient c, Secret secret) => new(c.ClientId, secret.Value, c.DisplayName, c.Role, c.SecretPrefix, c.CreatedAt, c.SecretRotatedAt);
+}

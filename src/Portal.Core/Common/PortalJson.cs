@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Portal.Core.Common;
+
+/// <summary>The one JSON setting of the portal: camelCase, enums as the seeds spell them.</summary>
+public static class PortalJson
+{
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        return options;
+    }
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)
+        ?? throw new InvalidOperationException($"Stored JSON for {typeof(T).Name} was null.");
+}

@@ -1,0 +1,325 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Integrations;
+using Portal.Core.Keys;
+using Portal.Core.Tenancy;
+
+namespace Portal.Core.Configs;
+
+/// <summary>Seed 000: configs of an integration, their drafts, revisions, publish and rollback.</summary>
+public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, TimeProvider time)
+{
+    private const string ParametersSection = ConfigRules.ParametersSection;
+    private const string AuthSection = ConfigRules.AuthSection;
+
+    public async Task<Result<ConfigView>> CreateAsync(Actor actor, string integrationId, ConfigInput input, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
+        if (definition is null)
+        {
+            return IntegrationService.NotFound(integrationId);
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        var content = new ConfigContent();
+        var credentials = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(input.DisplayName))
+        {
+            errors.Add("displayName", "displayName is required.");
+        }
+
+        ConfigRules.Apply(definition.Metadata, content, credentials, input, errors);
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+
+        var now = time.NowMs();
+        var entity = new Config
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = actor.TenantId,
+            IntegrationId = integrationId,
+            DisplayName = content.DisplayName,
+            ContentJson = PortalJson.Serialize(content),
+            CredentialsProtected = protector.ProtectBag(credentials),
+            CreatedAt = now,
+            ModifiedAt = now,
+            Version = Guid.NewGuid(),
+        };
+        db.Configs.Add(entity);
+        db.AuditEvents.Add(AuditEvent.Of(actor, now, "config.create", Target(entity)));
+        await db.SaveChangesAsync(ct);
+        return ToView(entity, definition.Metadata);
+    }
+
+    public async Task<Result<Page<ConfigView>>> ListAsync(Actor actor, string integrationId, Paging paging, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
+        if (definition is null)
+        {
+            return IntegrationService.NotFound(integrationId);
+        }
+
+        var q = db.Configs.AsNoTracking().Where(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
+        return new Page<ConfigView>(rows.Select(r => ToView(r, definition.Metadata)).ToList(), total);
+    }
+
+    public async Task<Result<ConfigView>> GetAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        return error ?? (Result<ConfigView>)ToView(entity!, definition!.Metadata);
+    }
+
+    public async Task<Result<ConfigView>> UpdateAsync(Actor actor, string integrationId, Guid configId, ConfigInput input, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        var content = PortalJson.Deserialize<ConfigContent>(entity!.ContentJson);
+        var credentials = protector.UnprotectBag(entity.CredentialsProtected);
+        var authBefore = PortalJson.Serialize(new { content.Auth, content.AuthMap });
+        var errors = new ValidationErrors();
+        ConfigRules.Apply(definition!.Metadata, content, credentials, input, errors);
+        if (errors.Any)
+        {
+            return errors.ToError();
+        }
+
+        if (authBefore != PortalJson.Serialize(new { content.Auth, content.AuthMap }) || input.Auth is not null || input.AuthMap is not null)
+        {
+            entity.AuthStatus = AuthStatus.NotConnected; // new credentials have not been proven yet
+        }
+
+        entity.DisplayName = content.DisplayName;
+        entity.ContentJson = PortalJson.Serialize(content);
+        entity.CredentialsProtected = protector.ProtectBag(credentials);
+        entity.ModifiedAt = time.NowMs();
+        entity.Version = Guid.NewGuid();
+        db.AuditEvents.Add(AuditEvent.Of(actor, entity.ModifiedAt, "config.update", Target(entity)));
+        return await SaveAsync(db, entity, definition.Metadata, ct);
+    }
+
+    public async Task<Result<bool>> DeleteAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (_, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        await db.ConfigRevisions.Where(r => r.TenantId == actor.TenantId && r.ConfigId == configId).ExecuteDeleteAsync(ct);
+        db.Configs.Remove(entity!);
+        db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "config.delete", Target(entity!)));
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+
+    /// <summary>Snapshots the draft as a new immutable revision and points <c>publishedRevisionId</c> at it.</summary>
+    public async Task<Result<ConfigView>> PublishAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        // The integration's metadata may have changed since the draft was saved: publish only what is valid now.
+        var content = PortalJson.Deserialize<ConfigContent>(entity!.ContentJson);
+        var credentials = protector.UnprotectBag(entity.CredentialsProtected);
+        var errors = new ValidationErrors();
+        ConfigRules.Apply(definition!.Metadata, content, credentials, new ConfigInput(), errors);
+        if (errors.Any)
+        {
+            return Error.Validation(errors.ToError().Errors!, "The draft no longer satisfies the integration's metadata; fix it before publishing.");
+        }
+
+        var number = 1 + (await db.ConfigRevisions.Where(r => r.TenantId == actor.TenantId && r.ConfigId == configId).MaxAsync(r => (int?)r.Number, ct) ?? 0);
+        var now = time.NowMs();
+        var revision = new ConfigRevision
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = actor.TenantId,
+            ConfigId = configId,
+            Number = number,
+            ContentJson = entity.ContentJson,
+            CredentialsProtected = entity.CredentialsProtected,
+            CreatedAt = now,
+            CreatedBy = actor.AuditName,
+        };
+        db.ConfigRevisions.Add(revision);
+        entity.PublishedRevisionId = revision.Id;
+        entity.ModifiedAt = now;
+        entity.Version = Guid.NewGuid();
+        db.AuditEvents.Add(AuditEvent.Of(actor, now, "config.publish", $"{Target(entity)}/revisions/{revision.Id}"));
+        return await SaveAsync(db, entity, definition.Metadata, ct);
+    }
+
+    public async Task<Result<Page<RevisionSummary>>> ListRevisionsAsync(Actor actor, string integrationId, Guid configId, Paging paging, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (_, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var q = db.ConfigRevisions.AsNoTracking().Where(r => r.TenantId == actor.TenantId && r.ConfigId == configId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(r => r.Number).Skip(paging.Skip).Take(paging.Take)
+            .Select(r => new { r.Id, r.Number, r.CreatedAt, r.CreatedBy }).ToListAsync(ct);
+        return new Page<RevisionSummary>(rows.Select(r => new RevisionSummary(r.Id, r.Number, r.CreatedAt, r.CreatedBy, r.Id == entity!.PublishedRevisionId)).ToList(), total);
+    }
+
+    public async Task<Result<RevisionView>> GetRevisionAsync(Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var revision = await db.ConfigRevisions.AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == actor.TenantId && r.ConfigId == configId && r.Id == revisionId, ct);
+        if (revision is null)
+        {
+            return Error.NotFound($"Revision '{revisionId}' was not found for this config.");
+        }
+
+        var content = PortalJson.Deserialize<ConfigContent>(revision.ContentJson);
+        var credentials = protector.UnprotectBag(revision.CredentialsProtected);
+        return new RevisionView
+        {
+            Id = revision.Id,
+            ConfigId = configId,
+            Number = revision.Number,
+            CreatedAt = revision.CreatedAt,
+            CreatedBy = revision.CreatedBy,
+            Published = revision.Id == entity!.PublishedRevisionId,
+            DisplayName = content.DisplayName,
+            Description = content.Description,
+            Parameters = content.Parameters,
+            SecretParameters = ConfigRules.SecretStates(definition!.Metadata.ParametersMetadata, credentials.GetValueOrDefault(ParametersSection)),
+            Auth = ConfigRules.ToAuthView(definition.Metadata, content.Auth, credentials.GetValueOrDefault(AuthSection)),
+            AuthMap = ConfigRules.ToAuthMapView(definition.Metadata, content.AuthMap, credentials),
+            SigningSecretName = content.SigningSecretName,
+        };
+    }
+
+    /// <summary>Points <c>publishedRevisionId</c> back at an earlier revision and resets the draft to it, so draft and live agree.</summary>
+    public async Task<Result<ConfigView>> RollbackAsync(Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        var revision = await db.ConfigRevisions.AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == actor.TenantId && r.ConfigId == configId && r.Id == revisionId, ct);
+        if (revision is null)
+        {
+            return Error.Validation("revisionId", $"Revision '{revisionId}' is not a revision of this config.");
+        }
+
+        entity!.ContentJson = revision.ContentJson;
+        entity.CredentialsProtected = revision.CredentialsProtected;
+        entity.DisplayName = PortalJson.Deserialize<ConfigContent>(revision.ContentJson).DisplayName;
+        entity.PublishedRevisionId = revision.Id;
+        entity.ModifiedAt = time.NowMs();
+        entity.Version = Guid.NewGuid();
+        db.AuditEvents.Add(AuditEvent.Of(actor, entity.ModifiedAt, "config.rollback", $"{Target(entity)}/revisions/{revision.Id}"));
+        return await SaveAsync(db, entity, definition!.Metadata, ct);
+    }
+
+    private async Task<(IntegrationDefinition? Definition, Config? Entity, Error? Error)> LoadAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
+    {
+        var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
+        if (definition is null)
+        {
+            return (null, null, IntegrationService.NotFound(integrationId));
+        }
+
+        var entity = await db.Configs.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
+        return entity is null
+            ? (definition, null, Error.NotFound($"Config '{configId}' was not found for integration '{integrationId}'."))
+            : (definition, entity, null);
+    }
+
+    private async Task<Result<ConfigView>> SaveAsync(PortalDbContext db, Config entity, ConfigMetadata metadata, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Error.Conflict("The config was changed by someone else at the same time; reload it and try again.");
+        }
+
+        return ToView(entity, metadata);
+    }
+
+    private ConfigView ToView(Config entity, ConfigMetadata metadata)
+    {
+        var content = PortalJson.Deserialize<ConfigContent>(entity.ContentJson);
+        var credentials = protector.UnprotectBag(entity.CredentialsProtected);
+        return new ConfigView
+        {
+            Id = entity.Id,
+            IntegrationId = entity.IntegrationId,
+            DisplayName = content.DisplayName,
+            Description = content.Description,
+            Parameters = content.Parameters,
+            SecretParameters = ConfigRules.SecretStates(metadata.ParametersMetadata, credentials.GetValueOrDefault(ParametersSection)),
+            Auth = ConfigRules.ToAuthView(metadata, content.Auth, credentials.GetValueOrDefault(AuthSection)),
+            AuthMap = ConfigRules.ToAuthMapView(metadata, content.AuthMap, credentials),
+            AuthStatus = entity.AuthStatus,
+            SigningSecretName = content.SigningSecretName,
+            PublishedRevisionId = entity.PublishedRevisionId,
+            CreatedAt = entity.CreatedAt,
+            ModifiedAt = entity.ModifiedAt,
+        };
+    }
+
+    private static string Target(Config c) => $"integrations/{c.IntegrationId}/configs/{c.Id}";
+}

@@ -1,0 +1,96 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.ApiClients;
+using Portal.Core.Audit;
+using Portal.Core.Configs;
+using Portal.Core.Integrations;
+using Portal.Core.Tenancy;
+
+namespace Portal.Core.Data;
+
+/// <summary>The one store: identity, OpenIddict, the Data Protection key ring and the domain. Provider-neutral.</summary>
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
+    : IdentityDbContext<PortalUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<PortalAdministrator> PortalAdministrators => Set<PortalAdministrator>();
+    public DbSet<ApiClient> ApiClients => Set<ApiClient>();
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<Config> Configs => Set<Config>();
+    public DbSet<ConfigRevision> ConfigRevisions => Set<ConfigRevision>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.UseOpenIddict();
+
+        builder.Entity<Tenant>(e =>
+        {
+            e.HasKey(t => t.Id);
+            e.Property(t => t.Id).HasMaxLength(64);
+            e.Property(t => t.DisplayName).HasMaxLength(100);
+        });
+        builder.Entity<Membership>(e =>
+        {
+            e.HasKey(m => new { m.TenantId, m.Email });
+            e.Property(m => m.TenantId).HasMaxLength(64);
+            e.Property(m => m.Email).HasMaxLength(256);
+            e.HasIndex(m => m.Email);
+        });
+        builder.Entity<PortalAdministrator>(e =>
+        {
+            e.HasKey(a => a.Email);
+            e.Property(a => a.Email).HasMaxLength(256);
+        });
+        builder.Entity<ApiClient>(e =>
+        {
+            e.HasKey(c => c.ClientId);
+            e.Property(c => c.ClientId).HasMaxLength(100);
+            e.Property(c => c.TenantId).HasMaxLength(64);
+            e.Property(c => c.DisplayName).HasMaxLength(100);
+            e.Property(c => c.SecretPrefix).HasMaxLength(32);
+            e.HasIndex(c => c.TenantId);
+        });
+        builder.Entity<Integration>(e =>
+        {
+            e.HasKey(i => new { i.TenantId, i.Id });
+            e.Property(i => i.TenantId).HasMaxLength(64);
+            e.Property(i => i.Id).HasMaxLength(64);
+            e.Property(i => i.DisplayName).HasMaxLength(100);
+            e.Property(i => i.Description).HasMaxLength(500);
+            e.Property(i => i.Tags).HasMaxLength(2000);
+        });
+        builder.Entity<Config>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.Property(c => c.TenantId).HasMaxLength(64);
+            e.Property(c => c.IntegrationId).HasMaxLength(64);
+            e.Property(c => c.DisplayName).HasMaxLength(100);
+            e.Property(c => c.Version).IsConcurrencyToken();
+            e.HasIndex(c => new { c.TenantId, c.IntegrationId });
+        });
+        builder.Entity<ConfigRevision>(e =>
+        {
+            e.HasKey(r => r.Id);
+            e.Property(r => r.TenantId).HasMaxLength(64);
+            e.Property(r => r.CreatedBy).HasMaxLength(256);
+            e.HasIndex(r => new { r.TenantId, r.ConfigId, r.Number }).IsUnique();
+        });
+        builder.Entity<AuditEvent>(e =>
+        {
+            e.HasKey(a => a.Id);
+            e.Property(a => a.TenantId).HasMaxLength(64);
+            e.Property(a => a.Actor).HasMaxLength(256);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.Target).HasMaxLength(512);
+            e.Property(a => a.KeyPrefix).HasMaxLength(32);
+            e.Property(a => a.Outcome).HasMaxLength(32);
+            e.Property(a => a.Ip).HasMaxLength(64);
+            e.HasIndex(a => new { a.TenantId, a.Id });
+        });
+    }
+}

@@ -1,0 +1,204 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Portal.Core.Common;
+
+namespace Portal.Core.Integrations;
+
+/// <summary>Seed 001's rules for an integration body, and which settings are credentials.</summary>
+public static partial class IntegrationRules
+{
+    public const int MaxDisplayName = 100;
+    public const int MaxDescription = 500;
+    public const int MaxTags = 20;
+
+    /// <summary>authSettings keys that are always credentials.</summary>
+    public static readonly IReadOnlySet<string> CredentialSettingNames = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "clientSecret", "apiKey", "password", "token", "secret", "privateKey",
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    public static partial Regex IdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,50}$")]
+    private static partial Regex TagPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex ParameterNamePattern();
+
+    /// <summary>Whether an authSettings key holds a credential for this auth method.</summary>
+    public static bool IsCredentialSetting(AuthMetadata auth, string key) =>
+        CredentialSettingNames.Contains(key) || auth.ParametersMetadata.Any(p => p.Secret && p.Name == key);
+
+    public static void Check(IntegrationInput input, bool creating, ValidationErrors errors)
+    {
+        if (creating && (input.Id is null || !IdPattern().IsMatch(input.Id)))
+        {
+            errors.Add("id", "id is required: 1 to 64 letters, digits, underscores or hyphens.");
+        }
+
+        if (string.IsNullOrWhiteSpace(input.DisplayName))
+        {
+            errors.Add("displayName", "displayName is required.");
+        }
+        else if (input.DisplayName.Length > MaxDisplayName)
+        {
+            errors.Add("displayName", $"displayName must be at most {MaxDisplayName} characters.");
+        }
+
+        if (input.Description is { Length: > MaxDescription })
+        {
+            errors.Add("description", $"description must be at most {MaxDescription} characters.");
+        }
+
+        if (input.Tags is { } tags)
+        {
+            if (tags.Count > MaxTags)
+            {
+                errors.Add("tags", $"At most {MaxTags} tags.");
+            }
+
+            foreach (var tag in tags.Where(t => t is null || !TagPattern().IsMatch(t)))
+            {
+                errors.Add("tags", $"Tag '{tag}' is invalid: 1 to 50 letters, digits, '_', '.', ':' or '-'.");
+            }
+        }
+
+        if (input.ConfigMetadata is { } metadata)
+        {
+            CheckMetadata(metadata, errors);
+        }
+    }
+
+    private static void CheckMetadata(ConfigMetadata metadata, ValidationErrors errors)
+    {
+        CheckParameters(metadata.ParametersMetadata, "configMetadata.parametersMetadata", errors);
+        var authIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < metadata.AuthMetadata.Count; i++)
+        {
+            var auth = metadata.AuthMetadata[i];
+            var at = $"configMetadata.authMetadata[{i}]";
+            if (!IdPattern().IsMatch(auth.Id ?? ""))
+            {
+                errors.Add($"{at}.id", "An auth method needs an id: letters, digits, underscores or hyphens.");
+            }
+            else if (!authIds.Add(auth.Id!))
+            {
+                errors.Add($"{at}.id", $"Auth method id '{auth.Id}' appears twice.");
+            }
+
+            CheckParameters(auth.ParametersMetadata, $"{at}.parametersMetadata", errors);
+            CheckParameters(auth.AuthMap.ParametersMetadata, $"{at}.authMap.parametersMetadata", errors);
+            var settings = auth.AuthSettings.Parameters;
+            if (auth.Type == AuthType.OAuth2)
+            {
+                RequireUrl(settings, "authorizationUrl", $"{at}.authSettings.parameters", errors);
+                RequireUrl(settings, "tokenUrl", $"{at}.authSettings.parameters", errors);
+                if (settings.GetValueOrDefault("clientId") is null)
+                {
+                    errors.Add($"{at}.authSettings.parameters.clientId", "An OAUTH2 auth method needs a clientId.");
+                }
+            }
+
+            if (settings.GetValueOrDefault("testUrl") is not null)
+            {
+                RequireUrl(settings, "testUrl", $"{at}.authSettings.parameters", errors);
+            }
+
+            foreach (var (key, value) in settings)
+            {
+                if (value is not null && value is not JsonValue && !(key == "scopes" && value is JsonArray))
+                {
+                    errors.Add($"{at}.authSettings.parameters.{key}", "Auth settings are plain values.");
+                }
+            }
+        }
+    }
+
+    private static void RequireUrl(Dictionary<string, JsonNode?> settings, string key, string at, ValidationErrors errors)
+    {
+        var text = settings.GetValueOrDefault(key) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        if (text is null || !Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add($"{at}.{key}", $"{key} must be an absolute http(s) URL.");
+        }
+    }
+
+    private static void CheckParameters(List<ParameterMetadata> parameters, string at, ValidationErrors errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            var here = $"{at}[{i}]";
+            if (!ParameterNamePattern().IsMatch(p.Name ?? ""))
+            {
+                errors.Add($"{here}.name", "A parameter needs a name: a letter or '_' then letters, digits, '_', '.' or '-'.");
+            }
+            else if (!names.Add(p.Name!))
+            {
+                errors.Add($"{here}.name", $"Parameter '{p.Name}' appears twice.");
+            }
+
+            foreach (var (range, label) in new[] { (p.IntegerRange, "integerRange"), (p.FloatRange, "floatRange") })
+            {
+                if (range is { Min: { } min, Max: { } max } && min > max)
+                {
+                    errors.Add($"{here}.{label}", $"{label}.min must not exceed {label}.max.");
+                }
+            }
+
+            if (p.Options is { Count: 0 })
+            {
+                errors.Add($"{here}.options", "options, when given, must list at least one value.");
+            }
+
+            if (p.JsonSchema is not null && ParameterValidator.SchemaProblem(p.JsonSchema) is { } problem)
+            {
+                errors.Add($"{here}.jsonSchema", problem);
+            }
+
+            foreach (var rule in p.Rules)
+            {
+                if (rule.Type is not ("regex" or "minLength" or "maxLength" or "url" or "email" or "notEmpty"))
+                {
+                    errors.Add($"{here}.rules", $"Unknown rule type '{rule.Type}': use regex, minLength, maxLength, url, email or notEmpty.");
+                }
+                else if (rule.Type == "regex" && !IsRegex(rule.Value))
+                {
+                    errors.Add($"{here}.rules", "A regex rule needs a valid pattern in value.");
+                }
+            }
+
+            if (p.Secret && p.DefaultValue is not null)
+            {
+                errors.Add($"{here}.defaultValue", "A secret parameter cannot have a default value: set it on each config, where it is stored encrypted.");
+            }
+            else if (p.DefaultValue is not null)
+            {
+                foreach (var message in ParameterValidator.Check(p, ParameterValidator.ParseDefault(p)))
+                {
+                    errors.Add($"{here}.defaultValue", message);
+                }
+            }
+        }
+    }
+
+    private static bool IsRegex(JsonNode? value)
+    {
+        if (value is not JsonValue v || !v.TryGetValue<string>(out var pattern))
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Security.Claims;
+
+namespace Portal.Core.Tenancy;
+
+public enum ActorKind
+{
+    User,
+    ApiClient,
+    System,
+}
+
+/// <summary>Who acts, in which tenant, with which role; every Core operation takes one.</summary>
+public sealed record Actor(string Id, ActorKind Kind, string TenantId, TenantRole Role, string? Ip)
+{
+    public bool IsAdmin => Role == TenantRole.Admin;
+
+    /// <summary>How the audit log names this actor.</summary>
+    public string AuditName => Kind switch
+    {
+        ActorKind.ApiClient => $"client:{Id}",
+        ActorKind.System => "system",
+        _ => Id,
+    };
+
+    public static Actor System(string tenantId) => new("system", ActorKind.System, tenantId, TenantRole.Admin, null);
+}
+
+/// <summary>Claim names the portal puts into the tokens it issues.</summary>
+public static class PortalClaims
+{
+    public const string Tenant = "tenant";
+    public const string Role = "portal_role";
+    public const string ClientId = "client_id";
+    public const string Subject = "sub";
+
+    public static string? Email(this ClaimsPrincipal principal) =>
+        principal.FindFirstValue(ClaimTypes.Email)
+        ?? principal.FindFirstValue("email")
+        ?? principal.FindFirstValue("preferred_username")
+        ?? (principal.FindFirstValue(ClientId) is null ? principal.FindFirstValue(ClaimTypes.Name) : null);
+}

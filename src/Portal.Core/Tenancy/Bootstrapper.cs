@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.ApiClients;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+
+namespace Portal.Core.Tenancy;
+
+/// <summary>Migrates the store and makes sure the bootstrap tenant, admin and API client exist. Idempotent: runs at every start.</summary>
+public sealed class Bootstrapper(
+    IDbContextFactory<PortalDbContext> dbFactory,
+    UserManager<PortalUser> users,
+    ApiClientService apiClients,
+    IOptions<PortalOptions> options,
+    TimeProvider time,
+    ILogger<Bootstrapper> logger)
+{
+    public async Task RunAsync(CancellationToken ct = default)
+    {
+        var settings = options.Value.Bootstrap;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await db.Database.MigrateAsync(ct);
+            if (!TenantIds.IsValid(settings.Tenant))
+            {
+                throw new InvalidOperationException("Portal:Bootstrap:Tenant must match ^[A-Za-z0-9_-]{1,64}$.");
+            }
+
+            if (!await db.Tenants.AnyAsync(t => t.Id == settings.Tenant, ct))
+            {
+                db.Tenants.Add(new Tenant { Id = settings.Tenant, DisplayName = settings.Tenant, CreatedAt = time.NowMs() });
+            }
+
+            var email = settings.AdminEmail.ToUpperInvariant();
+            if (!await db.Memberships.AnyAsync(m => m.TenantId == settings.Tenant && m.Email == email, ct))
+            {
+                db.Memberships.Add(new Membership { TenantId = settings.Tenant, Email = email, Role = TenantRole.Admin, CreatedAt = time.NowMs() });
+            }
+
+            if (!await db.PortalAdministrators.AnyAsync(a => a.Email == email, ct))
+            {
+                db.PortalAdministrators.Add(new PortalAdministrator { Email = email });
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        await EnsureAdminAsync(settings, ct);
+        if (!string.IsNullOrEmpty(settings.ApiClientId) && !string.IsNullOrEmpty(settings.ApiClientSecret))
+        {
+            await apiClients.EnsureAsync(settings.Tenant, settings.ApiClientId, settings.ApiClientSecret, ct);
+        }
+    }
+
+    private async Task EnsureAdminAsync(BootstrapOptions settings, CancellationToken ct)
+    {
+        var user = await users.FindByEmailAsync(settings.AdminEmail);
+        if (user is null)
+        {
+            var password = string.IsNullOrEmpty(settings.AdminPassword) ? GeneratePassword() : settings.AdminPassword;
+            user = new PortalUser { UserName = settings.AdminEmail, Email = settings.AdminEmail, EmailConfirmed = true };
+            Check(await users.CreateAsync(user, password));
+            if (string.IsNullOrEmpty(settings.AdminPassword))
+            {
+                // Printed once, to the console only (not the log pipeline), on a fresh database.
+                await Console.Out.WriteLineAsync($"""
+
+                    ================================================================
+                      Portal bootstrap admin created. Sign in with:
+                        e-mail:   {settings.AdminEmail}
+                        password: {password}
+                      This password is shown only now. Change it after signing in.
+                    ================================================================
+
+                    """.AsMemory(), ct);
+            }
+
+            logger.LogInformation("Bootstrap admin {Email} created", settings.AdminEmail);
+        }
+        else if (!string.IsNullOrEmpty(settings.AdminPassword) && !await users.CheckPasswordAsync(user, settings.AdminPassword))
+        {
+            // Configuration is authoritative when it names a password.
+            var token = await users.GeneratePasswordResetTokenAsync(user);
+            Check(await users.ResetPasswordAsync(user, token, settings.AdminPassword));
+        }
+    }
+
+    private static string GeneratePassword() => SecretFormat.Mint("").Value[..24] + "-Aa1";
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Bootstrap admin could not be saved: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

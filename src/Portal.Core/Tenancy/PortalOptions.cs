@@ -1,0 +1,24 @@
+namespace Portal.Core.Tenancy;
+
+/// <summary>The <c>Portal</c> configuration section.</summary>
+public sealed class PortalOptions
+{
+    public const string Section = "Portal";
+
+    /// <summary>Origin of every URL the portal hands out; default: the request's own base URL.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Where the embedded SQLite file lives; default: <c>data</c> under the content root.</summary>
+    public string? DataDirectory { get; set; }
+
+    public BootstrapOptions Bootstrap { get; set; } = new();
+}
+
+public sealed class BootstrapOptions
+{
+    public string Tenant { get; set; } = "default";
+    public string AdminEmail { get; set; } = "admin@localhost";
+    public string? AdminPassword { get; set; }
+    public string? ApiClientId { get; set; }
+    public string? ApiClientSecret { get; set; }
+}

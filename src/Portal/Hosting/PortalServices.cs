@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.IdentityModel.Tokens.Jwt;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Identity.Web;
+using MudBlazor.Services;
+using OpenIddict.Validation.AspNetCore;
+using Portal.Core.ApiClients;
+using Portal.Core.Audit;
+using Portal.Core.Common;
+using Portal.Core.Configs;
+using Portal.Core.Data;
+using Portal.Core.Integrations;
+using Portal.Core.Keys;
+using Portal.Core.Tenancy;
+
+namespace Portal.Hosting;
+
+public static class PortalServices
+{
+    public const string SmartScheme = "Portal";
+    public const string EntraCookieScheme = "EntraCookies";
+
+    public static bool EntraEnabled(this IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["AzureAd:ClientId"]);
+
+    public static void AddPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.Configure<PortalOptions>(configuration.GetSection(PortalOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+
+        AddStore(services, configuration, builder.Environment);
+        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
+
+        services.AddSingleton<CredentialProtector>();
+        services.AddSingleton<IntegrationService>();
+        services.AddSingleton<ConfigService>();
+        services.AddSingleton<AuditService>();
+        services.AddSingleton<TenantAccess>();
+        services.AddScoped<ApiClientService>();
+        services.AddScoped<Bootstrapper>();
+
+        AddIdentityAndTokens(services, configuration);
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+        });
+        services.ConfigureHttpJsonOptions(o => PortalJson.Configure(o.SerializerOptions));
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHttpContextAccessor();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddMudServices();
+    }
+
+    private static void AddStore(IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
+    {
+        var provider = configuration["Database:Provider"];
+        if (!string.IsNullOrEmpty(provider) && !provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported yet; use Sqlite.");
+        }
+
+        var connectionString = configuration.GetConnectionString("Portal");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            var dataDirectory = configuration["Portal:DataDirectory"];
+            if (string.IsNullOrWhiteSpace(dataDirectory))
+            {
+                dataDirectory = Path.Combine(environment.ContentRootPath, "data");
+            }
+
+            Directory.CreateDirectory(dataDirectory);
+            connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
+        }
+
+        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict());
+    }
+
+    private static void AddIdentityAndTokens(IServiceCollection services, IConfiguration configuration)
+    {
+        var entra = configuration.EntraEnabled();
+        services.AddIdentityCore<PortalUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 12;
+            })
+            .AddEntityFrameworkStores<PortalDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+
+        var auth = services.AddAuthentication(o =>
+        {
+            o.DefaultScheme = SmartScheme;
+            o.DefaultChallengeScheme = SmartScheme;
+        });
+        auth.AddPolicyScheme(SmartScheme, "Cookie or bearer", o => o.ForwardDefaultSelector = ctx =>
+        {
+            var header = ctx.Request.Headers.Authorization.ToString();
+            if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                return entra && !IsLocalToken(header["Bearer ".Length..].Trim())
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
+            }
+
+            if (ApiPaths.IsApi(ctx.Request.Path))
+            {
+                // API callers without a token get a 401 ProblemDetails, never a sign-in redirect.
+                return IdentityConstants.ApplicationScheme;
+            }
+
+            return entra ? EntraCookieScheme : IdentityConstants.ApplicationScheme;
+        });
+        auth.AddIdentityCookies(c => c.ApplicationCookie?.Configure(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/login";
+            o.Cookie.Name = "portal.auth";
+            o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+        }));
+
+        if (entra)
+        {
+            auth.AddMicrosoftIdentityWebApp(configuration.GetSection("AzureAd"), OpenIdConnectDefaults.AuthenticationScheme, EntraCookieScheme);
+            auth.AddMicrosoftIdentityWebApi(configuration.GetSection("AzureAd"), JwtBearerDefaults.AuthenticationScheme);
+        }
+
+        services.AddAuthorization();
+
+        services.AddOpenIddict()
+            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<PortalDbContext>())
+            .AddServer(o =>
+            {
+                o.SetTokenEndpointUris("connect/token");
+                o.AllowClientCredentialsFlow();
+                o.SetAccessTokenLifetime(TimeSpan.FromHours(1));
+                o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+                o.DisableAccessTokenEncryption();
+                o.DisableTokenStorage();
+                o.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
+            })
+            .AddValidation(o =>
+            {
+                o.UseLocalServer();
+                o.UseAspNetCore();
+            });
+    }
+
+    private static Task ApiAware(HttpContext context, string redirectUri, int status)
+    {
+        if (ApiPaths.IsApi(context.Request.Path))
+        {
+            context.Response.StatusCode = status;
+        }
+        else
+        {
+            context.Response.Redirect(redirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool IsLocalToken(string token)
+    {
+        var handler = new JwtSecurityTokenHandler();
+        return !handler.CanReadToken(token) || handler.ReadJwtToken(token).Claims.Any(c => c.Type == PortalClaims.Tenant);
+    }
+
+    public static async Task RunPortalBootstrapAsync(this IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<Bootstrapper>().RunAsync();
+    }
+}
+
+public static class ApiPaths
+{
+    private static readonly string[] Prefixes = ["/v1", "/api", "/xrpc", "/webhooks", "/connect", "/openapi"];
+
+    public static bool IsApi(PathString path) => Prefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,34 @@
+using Scalar.AspNetCore;
+using Portal.Components;
+using Portal.Endpoints;
+using Portal.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddPortalConfigurationFile(builder.Environment);
+builder.AddPortal();
+
+var app = builder.Build();
+app.UsePortalPipeline();
+
+app.MapPortalHealth();
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapTokenEndpoint();
+app.MapAccountEndpoints();
+var api = app.MapTenantApi();
+api.MapIntegrationsEndpoints();
+api.MapConfigsEndpoints();
+api.MapApiClientsEndpoints();
+api.MapAuditEndpoints();
+app.MapTenantsEndpoints();
+
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.Services.RunPortalBootstrapAsync();
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"Portal is running. Sign in at {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
+await app.RunAsync();
+
+/// <summary>Exposed for WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Portal.Tests.Infrastructure;
+
+/// <summary>The real app on its own SQLite file, with a bootstrap Admin API client. One per test class.</summary>
+public sealed class PortalApplication : WebApplicationFactory<Program>
+{
+    public const string Tenant = "default";
+    public const string AdminClientId = "test-admin";
+    public const string AdminClientSecret = "pcs_test-admin-secret-for-the-suite-only";
+    public const string AdminEmail = "admin@localhost";
+    public const string AdminPassword = "Test-Admin-Passw0rd!";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Everything the app logged, to prove no secret reaches a log line.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Portal:DataDirectory", _dataDirectory);
+        builder.UseSetting("ConnectionStrings:Portal", "");
+        builder.UseSetting("Portal:Bootstrap:Tenant", Tenant);
+        builder.UseSetting("Portal:Bootstrap:AdminEmail", AdminEmail);
+        builder.UseSetting("Portal:Bootstrap:AdminPassword", AdminPassword);
+        builder.UseSetting("Portal:Bootstrap:ApiClientId", AdminClientId);
+        builder.UseSetting("Portal:Bootstrap:ApiClientSecret", AdminClientSecret);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+    }
+
+    /// <summary>An HttpClient carrying a bearer token of the given API client.</summary>
+    public async Task<HttpClient> ClientAsync(string clientId = AdminClientId, string clientSecret = AdminClientSecret)
+    {
+        var http = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(clientId, clientSecret));
+        return http;
+    }
+
+    public async Task<string> TokenAsync(string clientId, string clientSecret)
+    {
+        using var http = CreateClient();
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = clientSecret,
+        }));
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.True(response.IsSuccessStatusCode, $"token request failed: {(int)response.StatusCode} {body}");
+        return body!["access_token"]!.GetValue<string>();
+    }
+
+    /// <summary>Creates an API client in the bootstrap tenant with the given role and returns an HttpClient for it.</summary>
+    public async Task<HttpClient> ClientWithRoleAsync(string role)
+    {
+        using var admin = await ClientAsync();
+        using var created = await admin.PostAsJsonAsync($"/v1/tenants/{Tenant}/api-clients", new { displayName = $"{role} client", role });
+        var body = await created.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        return await ClientAsync(body!["clientId"]!.GetValue<string>(), body["clientSecret"]!.GetValue<string>());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
