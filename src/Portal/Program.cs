@@ -5,6 +5,8 @@ using Portal.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddPortalConfigurationFile(builder.Environment);
+// Serve MudBlazor's and the framework's assets when run from the repo in any environment (no-op when published).
+builder.WebHost.UseStaticWebAssets();
 builder.AddPortal();
 
 var app = builder.Build();
