@@ -22,6 +22,7 @@ api.MapIntegrationsEndpoints();
 api.MapConfigsEndpoints();
 api.MapApiClientsEndpoints();
 api.MapAuditEndpoints();
+api.MapMembersEndpoints();
 app.MapTenantsEndpoints();
 
 app.MapStaticAssets();

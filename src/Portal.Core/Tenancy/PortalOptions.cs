@@ -12,6 +12,9 @@ public sealed class PortalOptions
     public string? DataDirectory { get; set; }
 
     public BootstrapOptions Bootstrap { get; set; } = new();
+
+    /// <summary>Local accounts (ASP.NET Core Identity) are on unless Entra ID is configured; set by the host.</summary>
+    public bool LocalAccounts { get; set; } = true;
 }
 
 public sealed class BootstrapOptions

@@ -31,6 +31,7 @@ public static class PortalServices
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.Configure<PortalOptions>(configuration.GetSection(PortalOptions.Section));
+        services.PostConfigure<PortalOptions>(o => o.LocalAccounts = !configuration.EntraEnabled());
         services.AddSingleton(TimeProvider.System);
 
         AddStore(services, configuration, builder.Environment);
@@ -42,6 +43,7 @@ public static class PortalServices
         services.AddSingleton<AuditService>();
         services.AddSingleton<TenantAccess>();
         services.AddScoped<ApiClientService>();
+        services.AddScoped<TenantService>();
         services.AddScoped<Bootstrapper>();
 
         AddIdentityAndTokens(services, configuration);
