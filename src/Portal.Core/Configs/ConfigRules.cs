@@ -16,7 +16,7 @@ public static partial class ConfigRules
     public const string ParametersSection = "parameters";
     public const string AuthSection = "auth";
 
-    [GeneratedRegex("^[A-Za-z0-9._:~-]{1,512}$")]
+    [GeneratedRegex("^[A-Za-z0-9._:~-]{1,512}\\z")]
     public static partial Regex RecordKey();
 
     public static string AuthMapSection(string key) => $"authMap:{key}";
@@ -170,7 +170,7 @@ public static partial class ConfigRules
         ParameterValidator.CheckAll(method.ParametersMetadata, auth.Parameters, Section(credentials, section).Keys.ToHashSet(), $"{at}.parameters", errors);
     }
 
-    /// <summary>Merges incoming values: secret ones into the bag, others into the content; null clears. Returns the incoming secret values, for type checks.</summary>
+    /// <summary>Merges incoming values: secret ones into the bag, others into the content; null clears (for a secret, so does an empty string: an empty credential is no credential). Returns the incoming secret values, for type checks.</summary>
     private static Dictionary<string, JsonNode?> Merge(List<ParameterMetadata> metadata, Dictionary<string, JsonNode?> values, Dictionary<string, string> secrets, Dictionary<string, JsonNode?>? input, string at, ValidationErrors errors)
     {
         var fresh = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
@@ -190,7 +190,7 @@ public static partial class ConfigRules
 
             if (meta.Secret)
             {
-                if (value is null)
+                if (value is null || ParameterValidator.IsEmpty(value))
                 {
                     secrets.Remove(name);
                 }

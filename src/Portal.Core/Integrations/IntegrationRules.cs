@@ -17,13 +17,13 @@ public static partial class IntegrationRules
         "clientSecret", "apiKey", "password", "token", "secret", "privateKey",
     };
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}\\z")]
     public static partial Regex IdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,50}$")]
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,50}\\z")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]{0,63}\\z")]
     private static partial Regex ParameterNamePattern();
 
     /// <summary>Whether an authSettings key holds a credential for this auth method.</summary>

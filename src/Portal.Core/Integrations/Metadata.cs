@@ -56,11 +56,11 @@ public enum AuthLevel
     [JsonStringEnumMemberName("USER")] User,
 }
 
-/// <summary>Seed 001's <c>configMetadata</c>.</summary>
+/// <summary>Seed 001's <c>configMetadata</c>. Here and below, a list or object sent as null reads as empty.</summary>
 public sealed class ConfigMetadata
 {
-    public List<ParameterMetadata> ParametersMetadata { get; set; } = [];
-    public List<AuthMetadata> AuthMetadata { get; set; } = [];
+    public List<ParameterMetadata> ParametersMetadata { get; set => field = value ?? []; } = [];
+    public List<AuthMetadata> AuthMetadata { get; set => field = value ?? []; } = [];
 }
 
 /// <summary>Seed 001's parameter metadata, every field of it.</summary>
@@ -81,7 +81,7 @@ public sealed class ParameterMetadata
     public string? DefaultValue { get; set; }
     public JsonNode? JsonSchema { get; set; }
     public JsonNode? UiHint { get; set; }
-    public List<ParameterRule> Rules { get; set; } = [];
+    public List<ParameterRule> Rules { get; set => field = value ?? []; } = [];
 }
 
 public sealed class NumberRange
@@ -118,18 +118,18 @@ public sealed class AuthMetadata
     public AuthSensitivity Sensitivity { get; set; } = AuthSensitivity.Unspecified;
     public string? AuthProviderName { get; set; }
     public bool ConfigTestSupported { get; set; }
-    public List<AuthLevel> SupportedLevels { get; set; } = [];
-    public AuthMapMetadata AuthMap { get; set; } = new();
-    public AuthSettings AuthSettings { get; set; } = new();
-    public List<ParameterMetadata> ParametersMetadata { get; set; } = [];
-    public List<string> AvailableScopes { get; set; } = [];
+    public List<AuthLevel> SupportedLevels { get; set => field = value ?? []; } = [];
+    public AuthMapMetadata AuthMap { get; set => field = value ?? new(); } = new();
+    public AuthSettings AuthSettings { get; set => field = value ?? new(); } = new();
+    public List<ParameterMetadata> ParametersMetadata { get; set => field = value ?? []; } = [];
+    public List<string> AvailableScopes { get; set => field = value ?? []; } = [];
 }
 
 public sealed class AuthMapMetadata
 {
     public bool UseMap { get; set; }
     public string? KeyTemplate { get; set; }
-    public List<ParameterMetadata> ParametersMetadata { get; set; } = [];
+    public List<ParameterMetadata> ParametersMetadata { get; set => field = value ?? []; } = [];
 }
 
 /// <summary>
@@ -139,7 +139,7 @@ public sealed class AuthMapMetadata
 /// </summary>
 public sealed class AuthSettings
 {
-    public Dictionary<string, JsonNode?> Parameters { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, JsonNode?> Parameters { get; set => field = value ?? new(StringComparer.Ordinal); } = new(StringComparer.Ordinal);
 
     /// <summary>Response only: which credential settings hold a value.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -55,13 +55,13 @@ public static class ParameterValidator
                 CheckRange(meta, meta.IntegerRange, whole, errors);
                 break;
             case ParameterType.Float:
-                if (kind != JsonValueKind.Number)
+                if (kind != JsonValueKind.Number || !double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var real))
                 {
                     errors.Add($"{Label(meta)} must be a number.");
                     return errors;
                 }
 
-                CheckRange(meta, meta.FloatRange, value.GetValue<double>(), errors);
+                CheckRange(meta, meta.FloatRange, real, errors);
                 break;
             case ParameterType.Boolean:
                 if (kind is not (JsonValueKind.True or JsonValueKind.False))
