@@ -66,9 +66,10 @@ public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
             return await db.Tenants.OrderBy(t => t.Id).Select(t => new TenantChoice(t.Id, t.DisplayName)).ToListAsync(ct);
         }
 
+        // Order before projecting: EF cannot translate an OrderBy over a record built in Select.
         return await db.Memberships.Where(m => m.Email == email)
-            .Join(db.Tenants, m => m.TenantId, t => t.Id, (m, t) => new TenantChoice(t.Id, t.DisplayName))
-            .OrderBy(t => t.Id).ToListAsync(ct);
+            .Join(db.Tenants, m => m.TenantId, t => t.Id, (m, t) => t)
+            .OrderBy(t => t.Id).Select(t => new TenantChoice(t.Id, t.DisplayName)).ToListAsync(ct);
     }
 
     public async Task<bool> IsPortalAdministratorAsync(ClaimsPrincipal principal, CancellationToken ct = default)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Tenancy;
@@ -24,8 +25,16 @@ public static class AccountEndpoints
             return TypedResults.LocalRedirect("/account/login");
         }).ExcludeFromDescription();
 
-        app.MapGet("/account/entra", (string? returnUrl) =>
-                TypedResults.Challenge(new AuthenticationProperties { RedirectUri = string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "/" : returnUrl }))
+        // Starts the Entra ID sign-in. The challenge names the OpenID Connect scheme: the default scheme forwards
+        // browsers to the Entra cookie, whose challenge comes back here.
+        app.MapGet("/account/entra", IResult (string? returnUrl, IConfiguration configuration) =>
+                configuration.EntraEnabled()
+                    ? TypedResults.Challenge(new AuthenticationProperties { RedirectUri = LocalPath(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme])
+                    : TypedResults.NotFound())
             .ExcludeFromDescription();
     }
+
+    /// <summary>A same-site path to return to, never another origin ("//host", "/\\host").</summary>
+    private static string LocalPath(string? returnUrl) =>
+        string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') || returnUrl.StartsWith("//") || returnUrl.StartsWith("/\\") ? "/" : returnUrl;
 }

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.IdentityModel.Tokens.Jwt;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Identity.Web;
 using MudBlazor.Services;
 using OpenIddict.Validation.AspNetCore;
 using Portal.Core.ApiClients;
@@ -135,8 +133,7 @@ public static class PortalServices
 
         if (entra)
         {
-            auth.AddMicrosoftIdentityWebApp(configuration.GetSection("AzureAd"), OpenIdConnectDefaults.AuthenticationScheme, EntraCookieScheme);
-            auth.AddMicrosoftIdentityWebApi(configuration.GetSection("AzureAd"), JwtBearerDefaults.AuthenticationScheme);
+            auth.AddPortalEntra(configuration);
         }
 
         services.AddAuthorization();
