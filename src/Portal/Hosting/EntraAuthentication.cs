@@ -48,6 +48,8 @@ public static class EntraAuthentication
             o.ReturnUrlParameter = "returnUrl";
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/login";
+            o.Events.OnRedirectToLogin = ctx => PortalServices.ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => PortalServices.ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
 
         auth.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o =>

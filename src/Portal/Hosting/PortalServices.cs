@@ -113,12 +113,6 @@ public static class PortalServices
                     : OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
             }
 
-            if (ApiPaths.IsApi(ctx.Request.Path))
-            {
-                // API callers without a token get a 401 ProblemDetails, never a sign-in redirect.
-                return IdentityConstants.ApplicationScheme;
-            }
-
             return entra ? EntraCookieScheme : IdentityConstants.ApplicationScheme;
         });
         auth.AddIdentityCookies(c => c.ApplicationCookie?.Configure(o =>
@@ -157,7 +151,8 @@ public static class PortalServices
             });
     }
 
-    private static Task ApiAware(HttpContext context, string redirectUri, int status)
+    /// <summary>API callers without a token get a 401/403 ProblemDetails, never a sign-in redirect.</summary>
+    internal static Task ApiAware(HttpContext context, string redirectUri, int status)
     {
         if (ApiPaths.IsApi(context.Request.Path))
         {
