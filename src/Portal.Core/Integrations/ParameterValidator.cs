@@ -137,12 +137,60 @@ public static class ParameterValidator
         try
         {
             _ = NJsonSchema.JsonSchema.FromJsonAsync(schema.ToJsonString()).GetAwaiter().GetResult();
-            return null;
         }
         catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or NotSupportedException)
         {
             return "jsonSchema is not a valid JSON Schema.";
         }
+
+        // NJsonSchema loads unknown types and broken patterns without complaint; the pattern then throws when a value is checked.
+        return KeywordProblem(schema);
+    }
+
+    private static readonly HashSet<string> SchemaTypes = new(StringComparer.Ordinal) { "array", "boolean", "integer", "null", "number", "object", "string" };
+    private static readonly string[] SubschemaMaps = ["properties", "patternProperties", "definitions", "$defs", "dependencies", "dependentSchemas"];
+    private static readonly string[] SubschemaLists = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+    private static readonly string[] Subschemas = ["items", "additionalItems", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties"];
+
+    /// <summary>Checks the keywords of a schema and its subschemas that the loader lets through: <c>type</c> names and <c>pattern</c> regexes.</summary>
+    private static string? KeywordProblem(JsonNode? node)
+    {
+        if (node is not JsonObject schema)
+        {
+            return null;
+        }
+
+        if (schema["type"] is { } type)
+        {
+            var names = type is JsonArray many ? many.ToList() : [type];
+            if (names.Any(n => n is not JsonValue v || !v.TryGetValue<string>(out var name) || !SchemaTypes.Contains(name)))
+            {
+                return "jsonSchema names an unknown type: use array, boolean, integer, null, number, object or string.";
+            }
+        }
+
+        var patterns = (schema["patternProperties"] as JsonObject)?.Select(p => p.Key).ToList() ?? [];
+        if (schema["pattern"] is JsonValue pattern && pattern.TryGetValue<string>(out var text))
+        {
+            patterns.Add(text);
+        }
+
+        foreach (var p in patterns)
+        {
+            try
+            {
+                _ = new Regex(p, RegexOptions.None, RegexTimeout);
+            }
+            catch (ArgumentException)
+            {
+                return $"jsonSchema has an invalid pattern '{p}'.";
+            }
+        }
+
+        var children = SubschemaMaps.SelectMany(k => (schema[k] as JsonObject)?.Select(p => p.Value) ?? [])
+            .Concat(SubschemaLists.SelectMany(k => (schema[k] as JsonArray) ?? []))
+            .Concat(Subschemas.Select(k => schema[k]));
+        return children.Select(KeywordProblem).FirstOrDefault(p => p is not null);
     }
 
     private static JsonNode? TryParse(string text)

@@ -21,7 +21,14 @@ public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
         if (principal.FindFirst(PortalClaims.Tenant) is { } tenantClaim)
         {
             var clientId = principal.FindFirstValue(PortalClaims.ClientId) ?? principal.FindFirstValue(PortalClaims.Subject) ?? "unknown";
-            return tenantClaim.Value == tenantId && Enum.TryParse<TenantRole>(principal.FindFirstValue(PortalClaims.Role), out var clientRole)
+            if (tenantClaim.Value != tenantId || !Enum.TryParse<TenantRole>(principal.FindFirstValue(PortalClaims.Role), out var clientRole))
+            {
+                return null;
+            }
+
+            // The token is a self-contained JWT: a deleted client's tokens must stop working at once, so ask the store.
+            await using var clients = await dbFactory.CreateDbContextAsync(ct);
+            return await clients.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId, ct)
                 ? new Actor(clientId, ActorKind.ApiClient, tenantId, clientRole, ip)
                 : null;
         }
