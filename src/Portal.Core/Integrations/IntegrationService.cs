@@ -234,8 +234,8 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         foreach (var auth in metadata.AuthMetadata)
         {
             var set = credentials.GetValueOrDefault(auth.Id) ?? [];
-            var names = IntegrationRules.CredentialSettingNames.Where(n => n == "clientSecret" || set.ContainsKey(n))
-                .Concat(auth.ParametersMetadata.Where(p => p.Secret).Select(p => p.Name))
+            // OAUTH2 always needs a client secret, so say whether it is set; other credentials appear once stored.
+            var names = (auth.Type == AuthType.OAuth2 ? ["clientSecret"] : Array.Empty<string>())
                 .Concat(set.Keys)
                 .Distinct(StringComparer.Ordinal);
             auth.AuthSettings.SecretParameters = names.ToDictionary(n => n, n => new SecretState(set.ContainsKey(n)), StringComparer.Ordinal);
