@@ -22,6 +22,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<Config> Configs => Set<Config>();
     public DbSet<ConfigRevision> ConfigRevisions => Set<ConfigRevision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<TokenKey> TokenKeys => Set<TokenKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -79,6 +80,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             e.Property(r => r.TenantId).HasMaxLength(64);
             e.Property(r => r.CreatedBy).HasMaxLength(256);
             e.HasIndex(r => new { r.TenantId, r.ConfigId, r.Number }).IsUnique();
+        });
+        builder.Entity<TokenKey>(e =>
+        {
+            e.HasKey(k => k.Id);
+            e.Property(k => k.Id).HasMaxLength(64);
+            e.Property(k => k.Use).HasMaxLength(16);
+            e.HasIndex(k => k.Use).IsUnique();
         });
         builder.Entity<AuditEvent>(e =>
         {

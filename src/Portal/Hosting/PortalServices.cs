@@ -131,6 +131,7 @@ public static class PortalServices
         }
 
         services.AddAuthorization();
+        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<OpenIddict.Server.OpenIddictServerOptions>, PersistedTokenKeys>();
 
         services.AddOpenIddict()
             .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<PortalDbContext>())
@@ -139,7 +140,6 @@ public static class PortalServices
                 o.SetTokenEndpointUris("connect/token");
                 o.AllowClientCredentialsFlow();
                 o.SetAccessTokenLifetime(TimeSpan.FromHours(1));
-                o.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
                 o.DisableAccessTokenEncryption();
                 o.DisableTokenStorage();
                 o.UseAspNetCore().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();

@@ -18,7 +18,20 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     public const string AdminEmail = "admin@localhost";
     public const string AdminPassword = "Test-Admin-Passw0rd!";
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _dataDirectory;
+    private readonly bool _keepData;
+
+    public PortalApplication()
+        : this(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false)
+    {
+    }
+
+    /// <summary>An app on a given data directory, e.g. to restart "the same" portal; the directory is kept when <paramref name="keepData"/>.</summary>
+    public PortalApplication(string dataDirectory, bool keepData)
+    {
+        _dataDirectory = dataDirectory;
+        _keepData = keepData;
+    }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -73,6 +86,12 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (_keepData)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            return;
+        }
+
         try
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

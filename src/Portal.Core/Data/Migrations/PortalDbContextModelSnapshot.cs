@@ -547,6 +547,32 @@ namespace Portal.Core.Data.Migrations
                     b.ToTable("ConfigRevisions");
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.TokenKey", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Use")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Use")
+                        .IsUnique();
+
+                    b.ToTable("TokenKeys");
+                });
+
             modelBuilder.Entity("Portal.Core.Integrations.Integration", b =>
                 {
                     b.Property<string>("TenantId")
