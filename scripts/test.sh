@@ -9,4 +9,4 @@ bash scripts/install-chromium.sh
 dotnet tool restore >/dev/null
 dotnet build Portal.sln -c Release -nologo -v quiet
 # One project at a time: the machine has 2 cores and the browser tests want one of them.
-dotnet test Portal.sln -c Release --no-build -nologo -m:1 --logger "console;verbosity=normal" "$@"
+dotnet test Portal.sln -c Release --no-build -nologo -m:1 "$@"
