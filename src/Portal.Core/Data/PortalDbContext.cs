@@ -5,6 +5,9 @@ using Portal.Core.ApiClients;
 using Portal.Core.Audit;
 using Portal.Core.Configs;
 using Portal.Core.Integrations;
+using Portal.Core.Keys;
+using Portal.Core.SigningSecrets;
+using Portal.Core.Webhooks;
 using Portal.Core.Tenancy;
 
 namespace Portal.Core.Data;
@@ -23,6 +26,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<ConfigRevision> ConfigRevisions => Set<ConfigRevision>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<TokenKey> TokenKeys => Set<TokenKey>();
+    public DbSet<IssuedKey> IssuedKeys => Set<IssuedKey>();
+    public DbSet<KeyBinding> KeyBindings => Set<KeyBinding>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<WebhookBinding> WebhookBindings => Set<WebhookBinding>();
+    public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
+    public DbSet<SigningSecret> SigningSecrets => Set<SigningSecret>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -80,6 +89,56 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             e.Property(r => r.TenantId).HasMaxLength(64);
             e.Property(r => r.CreatedBy).HasMaxLength(256);
             e.HasIndex(r => new { r.TenantId, r.ConfigId, r.Number }).IsUnique();
+        });
+        builder.Entity<IssuedKey>(e =>
+        {
+            e.HasKey(k => k.Id);
+            e.Property(k => k.TenantId).HasMaxLength(64);
+            e.Property(k => k.OwnerId).HasMaxLength(600);
+            e.Property(k => k.Hash).HasMaxLength(64);
+            e.Property(k => k.KeyPrefix).HasMaxLength(32);
+            e.Property(k => k.CreatedBy).HasMaxLength(256);
+            e.HasIndex(k => k.Hash).IsUnique();
+            e.HasIndex(k => new { k.TenantId, k.OwnerId });
+        });
+        builder.Entity<KeyBinding>(e =>
+        {
+            e.HasKey(b => new { b.TenantId, b.OwnerId });
+            e.Property(b => b.TenantId).HasMaxLength(64);
+            e.Property(b => b.OwnerId).HasMaxLength(600);
+            e.Property(b => b.Version).IsConcurrencyToken();
+        });
+        builder.Entity<IdempotencyRecord>(e =>
+        {
+            e.HasKey(r => new { r.TenantId, r.Scope, r.Key });
+            e.Property(r => r.TenantId).HasMaxLength(64);
+            e.Property(r => r.Scope).HasMaxLength(600);
+            e.Property(r => r.Key).HasMaxLength(256);
+            e.Property(r => r.RequestHash).HasMaxLength(64);
+            e.HasIndex(r => r.CreatedAt);
+        });
+        builder.Entity<WebhookBinding>(e =>
+        {
+            e.HasKey(b => b.Id);
+            e.Property(b => b.TenantId).HasMaxLength(64);
+            e.Property(b => b.Name).HasMaxLength(100);
+            e.HasIndex(b => new { b.TenantId, b.ConfigId });
+        });
+        builder.Entity<WebhookEvent>(e =>
+        {
+            e.HasKey(w => w.Id);
+            e.Property(w => w.TenantId).HasMaxLength(64);
+            e.Property(w => w.IntegrationId).HasMaxLength(64);
+            e.Property(w => w.WebhookId).HasMaxLength(256);
+            e.Property(w => w.ContentType).HasMaxLength(256);
+            e.HasIndex(w => new { w.TenantId, w.ConfigId, w.BindingId, w.WebhookId }).IsUnique();
+            e.HasIndex(w => new { w.TenantId, w.ConfigId, w.Id });
+        });
+        builder.Entity<SigningSecret>(e =>
+        {
+            e.HasKey(s => new { s.TenantId, s.Name });
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.Name).HasMaxLength(512);
         });
         builder.Entity<TokenKey>(e =>
         {

@@ -40,6 +40,8 @@ public static class PortalServices
         services.AddSingleton<ConfigService>();
         services.AddSingleton<AuditService>();
         services.AddSingleton<TenantAccess>();
+        services.AddSingleton<KeyEngine>();
+        services.AddSingleton<IdempotencyStore>();
         services.AddScoped<ApiClientService>();
         services.AddScoped<TenantService>();
         services.AddScoped<Bootstrapper>();

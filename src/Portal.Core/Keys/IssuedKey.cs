@@ -1,0 +1,96 @@
+using System.Text.Json.Serialization;
+
+namespace Portal.Core.Keys;
+
+public enum KeyKind
+{
+    WebhookKey = 1,
+    McpKey = 2,
+    SigningSecret = 3,
+    IntegrationKey = 4,
+}
+
+/// <summary>DESIGN.md's key table: prefix and storage of each kind.</summary>
+public static class KeyKinds
+{
+    public static string Prefix(KeyKind kind) => kind switch
+    {
+        KeyKind.WebhookKey => KeyPrefixes.WebhookKey,
+        KeyKind.McpKey => KeyPrefixes.McpKey,
+        KeyKind.SigningSecret => KeyPrefixes.SigningSecret,
+        KeyKind.IntegrationKey => KeyPrefixes.IntegrationKey,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>Hashed kinds are only ever compared; the others must be read back (to sign, or seed 004's read-back) and are encrypted.</summary>
+    public static bool IsHashed(KeyKind kind) => kind is KeyKind.WebhookKey or KeyKind.McpKey;
+}
+
+/// <summary>One secret the engine minted. Hashed kinds keep only <see cref="Hash"/>; encrypted kinds keep <see cref="ProtectedValue"/>.</summary>
+public sealed class IssuedKey
+{
+    public Guid Id { get; set; }
+    public required string TenantId { get; set; }
+    public KeyKind Kind { get; set; }
+
+    /// <summary>What the key belongs to, e.g. <c>config:{id}</c>, <c>binding:{id}</c>, <c>signing:{name}</c>, <c>integration:{id}</c>, <c>mcp:{id}</c>.</summary>
+    public required string OwnerId { get; set; }
+
+    /// <summary>SHA-256 of the key (hashed kinds); unique, so a presented key is found in O(1).</summary>
+    public string? Hash { get; set; }
+    public string? ProtectedValue { get; set; }
+    public required string KeyPrefix { get; set; }
+    public long CreatedAt { get; set; }
+
+    /// <summary>Set by a rotation with a grace period: the key works until then.</summary>
+    public long? ExpiresAt { get; set; }
+    public long? RevokedAt { get; set; }
+    public long? LastUsedAt { get; set; }
+    public required string CreatedBy { get; set; }
+
+    public bool IsUsableAt(long now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+}
+
+/// <summary>Which key is active for an owner. Its <see cref="Version"/> makes concurrent rotations serialise: exactly one active key remains.</summary>
+public sealed class KeyBinding
+{
+    public required string TenantId { get; set; }
+    public required string OwnerId { get; set; }
+    public Guid? ActiveKeyId { get; set; }
+    public Guid Version { get; set; }
+    public long? RotatedAt { get; set; }
+}
+
+/// <summary>A key as lists show it: never the secret.</summary>
+public sealed record KeyInfo(Guid Id, string KeyPrefix, long CreatedAt, long? ExpiresAt, long? RevokedAt, long? LastUsedAt, bool Active);
+
+/// <summary>The result of a mint or rotate: the only object that carries the new secret.</summary>
+public sealed record MintedKey(Guid KeyId, Secret Secret, long CreatedAt, Guid? PreviousKeyId, long? PreviousExpiresAt);
+
+[JsonConverter(typeof(JsonStringEnumConverter<IssueMode>))]
+public enum IssueMode
+{
+    /// <summary>Mint the first key; a conflict when one is bound.</summary>
+    First,
+
+    /// <summary>Replace the bound key; a bad request when none is bound.</summary>
+    Rotate,
+
+    /// <summary>Mint when none is bound, rotate otherwise.</summary>
+    FirstOrRotate,
+}
+
+/// <summary>The outcome of checking a presented key.</summary>
+public enum KeyCheckOutcome
+{
+    Valid,
+    Malformed,
+    Unknown,
+    Revoked,
+    WrongOwner,
+}
+
+public sealed record KeyCheck(KeyCheckOutcome Outcome, IssuedKey? Key)
+{
+    public bool IsValid => Outcome == KeyCheckOutcome.Valid;
+}

@@ -1,0 +1,216 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Tenancy;
+
+namespace Portal.Core.Keys;
+
+/// <summary>
+/// The one engine that mints, binds, rotates, revokes, checks and reveals every secret the portal hands out.
+/// Rotation is one transaction (mint, bind, revoke previous) guarded by the binding's optimistic concurrency
+/// token, so concurrent rotations leave exactly one active key. Checks read the store every time: no cache can
+/// outlive a revocation.
+/// </summary>
+public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, TimeProvider time)
+{
+    public const int MaxGracePeriodSeconds = 7 * 24 * 3600;
+    private const int MaxAttempts = 8;
+
+    /// <summary>Mints a key for <paramref name="ownerId"/> and makes it the active one. With <see cref="IssueMode.Rotate"/> the previous key is revoked now, or expires after <paramref name="gracePeriodSeconds"/>.</summary>
+    public async Task<Result<MintedKey>> IssueAsync(Actor actor, KeyKind kind, string ownerId, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, CancellationToken ct = default)
+    {
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        if (gracePeriodSeconds is < 0 or > MaxGracePeriodSeconds)
+        {
+            return Error.Validation("gracePeriodSeconds", $"gracePeriodSeconds must be between 0 and {MaxGracePeriodSeconds} (7 days).");
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var binding = await db.KeyBindings.FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId, ct);
+            var previous = binding?.ActiveKeyId is { } activeId ? await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) : null;
+            if (mode == IssueMode.First && previous is not null)
+            {
+                return Error.Conflict("A key is bound already; rotate it instead.");
+            }
+
+            if (mode == IssueMode.Rotate && previous is null)
+            {
+                return Error.BadRequest("No key is bound yet: generate the first one instead of rotating.");
+            }
+
+            var now = time.NowMs();
+            var secret = SecretFormat.Mint(KeyKinds.Prefix(kind));
+            var key = new IssuedKey
+            {
+                Id = Guid.CreateVersion7(),
+                TenantId = actor.TenantId,
+                Kind = kind,
+                OwnerId = ownerId,
+                Hash = KeyKinds.IsHashed(kind) ? SecretFormat.Hash(secret.Value) : null,
+                ProtectedValue = KeyKinds.IsHashed(kind) ? null : protector.Protect(secret.Value),
+                KeyPrefix = secret.DisplayPrefix,
+                CreatedAt = now,
+                CreatedBy = actor.AuditName,
+            };
+            db.IssuedKeys.Add(key);
+            if (binding is null)
+            {
+                db.KeyBindings.Add(binding = new KeyBinding { TenantId = actor.TenantId, OwnerId = ownerId });
+            }
+
+            long? previousExpiresAt = null;
+            if (previous is not null)
+            {
+                if (gracePeriodSeconds == 0)
+                {
+                    previous.RevokedAt = now;
+                }
+                else
+                {
+                    previous.ExpiresAt = previousExpiresAt = Math.Min(previous.ExpiresAt ?? long.MaxValue, now + (gracePeriodSeconds * 1000L));
+                }
+
+                db.AuditEvents.Add(AuditEvent.Of(actor, now, gracePeriodSeconds == 0 ? "key.revoke" : "key.expire", auditTarget, keyPrefix: previous.KeyPrefix));
+            }
+
+            binding.ActiveKeyId = key.Id;
+            binding.Version = Guid.NewGuid();
+            binding.RotatedAt = previous is null ? binding.RotatedAt : now;
+            db.AuditEvents.Add(AuditEvent.Of(actor, now, previous is null ? "key.mint" : "key.rotate", auditTarget, keyPrefix: key.KeyPrefix));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return new MintedKey(key.Id, secret, now, previous?.Id, previousExpiresAt);
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                // Another rotation won the race for this binding: start over from what it left.
+                await tx.RollbackAsync(ct);
+            }
+        }
+    }
+
+    /// <summary>Checks a presented key of a kind. Refused and revoked uses are audited; a valid use records the last-used time.</summary>
+    public async Task<KeyCheck> CheckAsync(KeyKind kind, string tenantId, string? presented, string? expectedOwnerId, string? ip, CancellationToken ct = default)
+    {
+        if (!SecretFormat.IsWellFormed(KeyKinds.Prefix(kind), presented))
+        {
+            return new KeyCheck(KeyCheckOutcome.Malformed, null); // a typo or a probe: no lookup, nothing to audit against
+        }
+
+        var hash = SecretFormat.Hash(presented!);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
+        if (key is null || key.Kind != kind || !SecretFormat.HashEquals(key.Hash!, hash) || key.TenantId != tenantId)
+        {
+            return new KeyCheck(KeyCheckOutcome.Unknown, null);
+        }
+
+        var now = time.NowMs();
+        var actor = new Actor(key.KeyPrefix, ActorKind.System, tenantId, TenantRole.Viewer, ip);
+        if (!key.IsUsableAt(now))
+        {
+            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.useRevoked", key.OwnerId, AuditOutcomes.Denied, key.KeyPrefix));
+            await db.SaveChangesAsync(ct);
+            return new KeyCheck(KeyCheckOutcome.Revoked, key);
+        }
+
+        if (expectedOwnerId is not null && key.OwnerId != expectedOwnerId)
+        {
+            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.useRefused", key.OwnerId, AuditOutcomes.Denied, key.KeyPrefix));
+            await db.SaveChangesAsync(ct);
+            return new KeyCheck(KeyCheckOutcome.WrongOwner, key);
+        }
+
+        await db.IssuedKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+        return new KeyCheck(KeyCheckOutcome.Valid, key);
+    }
+
+    /// <summary>The values of an owner's usable encrypted keys (active first, then those in a grace period), e.g. to verify a signature.</summary>
+    public async Task<IReadOnlyList<string>> RevealUsableAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.NowMs();
+        var keys = await db.IssuedKeys.AsNoTracking()
+            .Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.ProtectedValue != null && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
+            .OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
+        return keys.Select(k => protector.Unprotect(k.ProtectedValue!)).ToList();
+    }
+
+    /// <summary>Reads the active encrypted key back (seed 004). Admin only; every read is audited.</summary>
+    public async Task<Result<Secret>> RevealActiveAsync(Actor actor, string ownerId, string auditTarget, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.NowMs();
+        if (!actor.IsAdmin)
+        {
+            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.reveal", auditTarget, AuditOutcomes.Denied));
+            await db.SaveChangesAsync(ct);
+            return Error.Forbidden("Reading a key back needs the Admin role.");
+        }
+
+        var binding = await db.KeyBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId, ct);
+        var key = binding?.ActiveKeyId is { } id ? await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct) : null;
+        if (key?.ProtectedValue is null)
+        {
+            return Error.NotFound("No key has been issued yet.");
+        }
+
+        db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.reveal", auditTarget, keyPrefix: key.KeyPrefix));
+        await db.SaveChangesAsync(ct);
+        return new Secret(protector.Unprotect(key.ProtectedValue), key.KeyPrefix);
+    }
+
+    /// <summary>The active key of an owner, as lists show it; null when none is bound.</summary>
+    public async Task<KeyInfo?> ActiveAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await ActiveAsync(db, tenantId, ownerId, ct);
+    }
+
+    public static async Task<KeyInfo?> ActiveAsync(PortalDbContext db, string tenantId, string ownerId, CancellationToken ct)
+    {
+        var binding = await db.KeyBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == tenantId && b.OwnerId == ownerId, ct);
+        if (binding?.ActiveKeyId is not { } id)
+        {
+            return null;
+        }
+
+        var key = await db.IssuedKeys.AsNoTracking().FirstAsync(k => k.Id == id, ct);
+        return ToInfo(key, active: true);
+    }
+
+    /// <summary>Every key an owner has had, newest first: prefix, created, last used, expires, revoked.</summary>
+    public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var activeId = await db.KeyBindings.AsNoTracking().Where(b => b.TenantId == tenantId && b.OwnerId == ownerId).Select(b => b.ActiveKeyId).FirstOrDefaultAsync(ct);
+        var keys = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId).OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
+        return keys.Select(k => ToInfo(k, k.Id == activeId)).ToList();
+    }
+
+    /// <summary>Revokes every key of an owner (its resource is being deleted), inside the caller's unit of work.</summary>
+    public async Task RevokeAllAsync(PortalDbContext db, Actor actor, string ownerId, string auditTarget, CancellationToken ct)
+    {
+        var now = time.NowMs();
+        var keys = await db.IssuedKeys.Where(k => k.TenantId == actor.TenantId && k.OwnerId == ownerId && k.RevokedAt == null).ToListAsync(ct);
+        foreach (var key in keys)
+        {
+            key.RevokedAt = now;
+            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.revoke", auditTarget, keyPrefix: key.KeyPrefix));
+        }
+
+        await db.KeyBindings.Where(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId).ExecuteDeleteAsync(ct);
+    }
+
+    private static KeyInfo ToInfo(IssuedKey k, bool active) => new(k.Id, k.KeyPrefix, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt, active);
+}
