@@ -27,7 +27,7 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     }
 
     /// <summary>An app on a given data directory, e.g. to restart "the same" portal; the directory is kept when <paramref name="keepData"/>.</summary>
-    public PortalApplication(string dataDirectory, bool keepData)
+    internal PortalApplication(string dataDirectory, bool keepData)
     {
         _dataDirectory = dataDirectory;
         _keepData = keepData;
