@@ -13,7 +13,7 @@ public static class ApiClientsEndpoints
         group.MapPost("", (HttpContext http, ApiClientInput body, ApiClientService service) =>
                 ApiResults.Created(http, service.CreateAsync(http.Actor(), body, http.RequestAborted), v => $"{http.Request.Path}/{v.ClientId}"))
             .WithName("apiClients.create").WithSummary("Creates an API client; the secret is returned only here.")
-            .ProducesProblem(400).ProducesProblem(403);
+            .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
 
         group.MapGet("", async (HttpContext http, ApiClientService service, int? skip, int? take) =>
                 TypedResults.Ok(await service.ListAsync(http.Actor(), Paging.From(skip, take), http.RequestAborted)))
@@ -22,7 +22,7 @@ public static class ApiClientsEndpoints
         group.MapPost("/{clientId}:rotateSecret", (HttpContext http, string clientId, ApiClientService service) =>
                 ApiResults.Ok(http, service.RotateSecretAsync(http.Actor(), clientId, http.RequestAborted)))
             .WithName("apiClients.rotateSecret").WithSummary("Mints a new secret; the previous one stops working at once.")
-            .ProducesProblem(403);
+            .ProducesProblem(403).WithIdempotency();
 
         group.MapDelete("/{clientId}", (HttpContext http, string clientId, ApiClientService service) =>
                 ApiResults.NoContent(http, service.DeleteAsync(http.Actor(), clientId, http.RequestAborted)))

@@ -17,6 +17,7 @@ public static class Pipeline
             }
         });
 
+        Portal.Endpoints.Idempotency.UseIdempotencyBuffering(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
