@@ -136,22 +136,21 @@ public static class XrpcResults
         _ => Error(StatusCodes.Status400BadRequest, "InvalidRequest", error.Describe()),
     };
 
-    /// <summary>For requests under <c>/xrpc</c> that fail outside a handler (unknown method, a bug): the XRPC shape too.</summary>
-    public static Task WriteStatusAsync(HttpContext http, string message)
+    /// <summary>For requests under <c>/xrpc</c> that fail outside a handler (unknown method, wrong verb or encoding, a bug): the XRPC shape too.</summary>
+    public static Task WriteStatusAsync(HttpContext http)
     {
-        var status = http.Response.StatusCode;
-        var error = status switch
+        var known = http.Request.Path.Value?.TrimEnd('/') == $"/xrpc/{XrpcEndpoints.SecretRotate}";
+        var wrongVerb = known && !HttpMethods.IsPost(http.Request.Method);
+        var (status, error, message) = http.Response.StatusCode switch
         {
-            StatusCodes.Status401Unauthorized => "AuthenticationRequired",
-            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed => "MethodNotImplemented",
-            >= 500 => "InternalServerError",
-            _ => "InvalidRequest",
+            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed when wrongVerb => (405, "InvalidRequest", "Incorrect HTTP method: procedures are called with POST."),
+            StatusCodes.Status401Unauthorized => (401, "AuthenticationRequired", "A valid bearer token is required."),
+            StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed when !known => (501, "MethodNotImplemented", "This XRPC method is not implemented here."),
+            StatusCodes.Status415UnsupportedMediaType => (415, "InvalidRequest", "Wrong request encoding: the input must be application/json."),
+            >= 500 and var code => (code, "InternalServerError", "An unexpected error occurred."),
+            var code => (code, "InvalidRequest", $"The request failed with status {code}."),
         };
-        if (status == StatusCodes.Status404NotFound)
-        {
-            http.Response.StatusCode = StatusCodes.Status501NotImplemented;
-        }
-
+        http.Response.StatusCode = status;
         return http.Response.WriteAsJsonAsync(new XrpcError(error, message), http.RequestAborted);
     }
 }

@@ -11,9 +11,9 @@ public static class Pipeline
         {
             xrpc.UseExceptionHandler(new ExceptionHandlerOptions
             {
-                ExceptionHandler = ctx => XrpcResults.WriteStatusAsync(ctx, "An unexpected error occurred."),
+                ExceptionHandler = XrpcResults.WriteStatusAsync,
             });
-            xrpc.UseStatusCodePages(ctx => XrpcResults.WriteStatusAsync(ctx.HttpContext, $"The request failed with status {ctx.HttpContext.Response.StatusCode}."));
+            xrpc.UseStatusCodePages(ctx => XrpcResults.WriteStatusAsync(ctx.HttpContext));
         });
         app.UseWhen(ctx => ApiPaths.IsApi(ctx.Request.Path) && !ApiPaths.IsXrpc(ctx.Request.Path), api =>
         {
