@@ -94,4 +94,7 @@ public sealed record IntegrationKeyRotated
     public required string Key { get; init; }
     public required string KeyPrefix { get; init; }
     public required long IssuedAt { get; init; }
+
+    /// <summary>Never prints the key, should the record reach a log line or a message.</summary>
+    public override string ToString() => $"IntegrationKeyRotated {{ KeyPrefix = {KeyPrefix}, Key = (redacted) }}";
 }

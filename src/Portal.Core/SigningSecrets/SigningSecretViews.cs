@@ -23,6 +23,9 @@ public sealed record SigningSecretCreated
     public required string Name { get; init; }
     public required string Token { get; init; }
     public required long CreatedAt { get; init; }
+
+    /// <summary>Never prints the token, should the record reach a log line or a message.</summary>
+    public override string ToString() => $"SigningSecretCreated {{ Name = {Name}, Token = (redacted) }}";
 }
 
 /// <summary>The rotate response (seed 003's output): the new token, once.</summary>
@@ -31,4 +34,7 @@ public sealed record SigningSecretRotated
     public required string Name { get; init; }
     public required string Token { get; init; }
     public required long RotatedAt { get; init; }
+
+    /// <summary>Never prints the token, should the record reach a log line or a message.</summary>
+    public override string ToString() => $"SigningSecretRotated {{ Name = {Name}, Token = (redacted), RotatedAt = {RotatedAt} }}";
 }

@@ -52,4 +52,7 @@ public sealed record SvixIntegrationOut(string Id, string Name, string CreatedAt
 }
 
 /// <summary>Svix's IntegrationKeyOut.</summary>
-public sealed record SvixIntegrationKeyOut(string Key);
+public sealed record SvixIntegrationKeyOut(string Key)
+{
+    public override string ToString() => "SvixIntegrationKeyOut { Key = (redacted) }";
+}

@@ -117,6 +117,8 @@ public sealed record XrpcSecretRotateOutput
 
     /// <summary>An RFC 3339 formatted timestamp.</summary>
     public required string RotatedAt { get; init; }
+
+    public override string ToString() => $"XrpcSecretRotateOutput {{ Name = {Name}, Token = (redacted), RotatedAt = {RotatedAt} }}";
 }
 
 /// <summary>XRPC's error body.</summary>

@@ -196,3 +196,18 @@ public sealed class SigningSecretsApiTests(PortalApplication app) : IClassFixtur
         Assert.All(tokens, t => Assert.DoesNotContain(t["whsec_".Length..], app.Logs.All, StringComparison.Ordinal));
     }
 }
+
+public sealed class SigningSecretResultTests
+{
+    [Fact]
+    public void A_create_or_rotate_result_never_prints_its_token()
+    {
+        const string token = "whsec_c2VjcmV0LXRoYXQtbXVzdC1ub3QtYmUtcHJpbnRlZA==";
+        var created = new Portal.Core.SigningSecrets.SigningSecretCreated { Name = "n", Token = token, CreatedAt = 1 };
+        var rotated = new Portal.Core.SigningSecrets.SigningSecretRotated { Name = "n", Token = token, RotatedAt = 1 };
+        var key = new Portal.Core.IntegrationKeys.IntegrationKeyRotated { Key = token, KeyPrefix = "integsk_x", IssuedAt = 1 };
+
+        Assert.All(new object[] { created, rotated, key, new Portal.Endpoints.SvixIntegrationKeyOut(token), new Portal.Endpoints.XrpcSecretRotateOutput { Name = "n", Token = token, RotatedAt = "t" } },
+            r => Assert.DoesNotContain("c2VjcmV0", $"{r}", StringComparison.Ordinal));
+    }
+}
