@@ -20,10 +20,12 @@ app.MapAccountEndpoints();
 var api = app.MapTenantApi();
 api.MapIntegrationsEndpoints();
 api.MapConfigsEndpoints();
+api.MapWebhooksEndpoints();
 api.MapApiClientsEndpoints();
 api.MapAuditEndpoints();
 api.MapMembersEndpoints();
 app.MapTenantsEndpoints();
+app.MapInboundWebhooks();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -4,6 +4,7 @@ public static class Pipeline
 {
     public static void UsePortalPipeline(this WebApplication app)
     {
+        app.UseSecretPathRedaction();
         app.UseWhen(ctx => ApiPaths.IsApi(ctx.Request.Path), api =>
         {
             api.UseExceptionHandler();
