@@ -12,11 +12,11 @@ public static partial class SecretPaths
 {
     public const string Placeholder = "{key}";
 
-    [GeneratedRegex(@"(/webhooks/[^/?#\s""']+/[^/?#\s""']+/)[^/?#\s""']+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(/webhooks/[^/?#""']+/[^/?#""']+/)[^/?#\s""']+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex WebhookPath();
 
-    // A key quoted anywhere else (e.g. a full URL in an exception message): keep the kind prefix only.
-    [GeneratedRegex(@"whk_[0-9A-Za-z]{8,}", RegexOptions.CultureInvariant)]
+    // A key quoted anywhere else: keep the kind only. Display prefixes (whk_ + 8 characters) are safe and stay.
+    [GeneratedRegex(@"whk_[0-9A-Za-z]{20,}", RegexOptions.CultureInvariant)]
     private static partial Regex WebhookKey();
 
     public static bool NeedsRedaction(string? text) =>
