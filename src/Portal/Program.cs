@@ -20,10 +20,12 @@ app.MapAccountEndpoints();
 var api = app.MapTenantApi();
 api.MapIntegrationsEndpoints();
 api.MapConfigsEndpoints();
+api.MapVerificationEndpoints();
 api.MapApiClientsEndpoints();
 api.MapAuditEndpoints();
 api.MapMembersEndpoints();
 app.MapTenantsEndpoints();
+app.MapOAuthCallback();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

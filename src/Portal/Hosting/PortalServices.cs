@@ -13,6 +13,8 @@ using Portal.Core.Configs;
 using Portal.Core.Data;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
+using Portal.Core.OAuth;
+using Portal.Core.Outbound;
 using Portal.Core.Tenancy;
 
 namespace Portal.Hosting;
@@ -45,6 +47,11 @@ public static class PortalServices
         services.AddScoped<ApiClientService>();
         services.AddScoped<TenantService>();
         services.AddScoped<Bootstrapper>();
+        services.Configure<OutboundOptions>(configuration.GetSection(OutboundOptions.Section));
+        services.AddOutboundHttp();
+        services.AddSingleton<CredentialTester>();
+        services.AddSingleton<OAuthService>();
+        services.AddSingleton<VerificationService>();
 
         AddIdentityAndTokens(services, configuration);
 
