@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Portal.Tests.Verification;
+
+/// <summary>The OpenIddict store of the test authorization server.</summary>
+public sealed class ProviderDbContext(DbContextOptions<ProviderDbContext> options) : DbContext(options);
+
+/// <summary>
+/// A real OAuth2 authorization server (OpenIddict) on 127.0.0.1: the authorization endpoint approves at once
+/// (or answers <c>access_denied</c> when <see cref="DenyNext"/>), the token endpoint enforces PKCE (S256) and the
+/// client secret, and issues refresh tokens (refused when <see cref="RefuseRefresh"/>). The client is confidential,
+/// registered with the portal's callback as its only redirect URI.
+/// </summary>
+public sealed class LoopbackAuthorizationServer : IAsyncDisposable
+{
+    public const string ClientId = "portal-test-client";
+    public const string ClientSecret = "provider-client-secret-4c71";
+
+    private readonly WebApplication _app;
+    private readonly string _dbPath;
+
+    private LoopbackAuthorizationServer(WebApplication app, string dbPath)
+    {
+        _app = app;
+        _dbPath = dbPath;
+    }
+
+    public string BaseUrl { get; private set; } = "";
+
+    public bool DenyNext { get; set; }
+
+    public bool RefuseRefresh { get; set; }
+
+    /// <summary>Grant types the token endpoint accepted, in order.</summary>
+    public ConcurrentQueue<string> Issued { get; } = new();
+
+    public static async Task<LoopbackAuthorizationServer> StartAsync(string redirectUri)
+    {
+        var dbPath = Path.Combine(Path.GetTempPath(), $"oauth-provider-{Guid.NewGuid():N}.db");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddDbContext<ProviderDbContext>(o => o.UseSqlite($"Data Source={dbPath}").UseOpenIddict());
+        builder.Services.AddOpenIddict()
+            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<ProviderDbContext>())
+            .AddServer(o =>
+            {
+                o.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token");
+                o.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
+                o.RequireProofKeyForCodeExchange();
+                o.RegisterScopes("read", Scopes.OfflineAccess);
+                o.AddEphemeralEncryptionKey().AddEphemeralSigningKey().DisableAccessTokenEncryption();
+                o.UseAspNetCore().EnableAuthorizationEndpointPassthrough().EnableTokenEndpointPassthrough().DisableTransportSecurityRequirement();
+            });
+        var app = builder.Build();
+        var server = new LoopbackAuthorizationServer(app, dbPath);
+        app.UseAuthentication();
+
+        app.MapGet("/connect/authorize", (HttpContext http) =>
+        {
+            var request = http.GetOpenIddictServerRequest()!;
+            if (server.DenyNext)
+            {
+                server.DenyNext = false;
+                return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
+                {
+                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.AccessDenied,
+                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The user declined.",
+                }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            }
+
+            var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+            identity.SetClaim(Claims.Subject, "provider-user-1");
+            identity.SetScopes(request.GetScopes());
+            identity.SetDestinations(_ => [Destinations.AccessToken]);
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        });
+
+        app.MapPost("/connect/token", async (HttpContext http) =>
+        {
+            var request = http.GetOpenIddictServerRequest()!;
+            if (request.IsRefreshTokenGrantType() && server.RefuseRefresh)
+            {
+                return Results.Forbid(new AuthenticationProperties(new Dictionary<string, string?>
+                {
+                    [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidGrant,
+                    [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The refresh token is no longer valid.",
+                }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+            }
+
+            var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+            var identity = new ClaimsIdentity(result.Principal!.Claims, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
+            identity.SetDestinations(_ => [Destinations.AccessToken]);
+            server.Issued.Enqueue(request.GrantType!);
+            return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        });
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ProviderDbContext>().Database.EnsureCreatedAsync();
+            await scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>().CreateAsync(new OpenIddictApplicationDescriptor
+            {
+                ClientId = ClientId,
+                ClientSecret = ClientSecret,
+                ClientType = ClientTypes.Confidential,
+                RedirectUris = { new Uri(redirectUri) },
+                Permissions =
+                {
+                    Permissions.Endpoints.Authorization, Permissions.Endpoints.Token,
+                    Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken,
+                    Permissions.ResponseTypes.Code, Permissions.Prefixes.Scope + "read",
+                },
+                Requirements = { Requirements.Features.ProofKeyForCodeExchange },
+            });
+        }
+
+        await app.StartAsync();
+        server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        File.Delete(_dbPath);
+    }
+}
