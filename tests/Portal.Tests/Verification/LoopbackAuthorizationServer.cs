@@ -11,10 +11,29 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenIddict.Abstractions;
+using OpenIddict.Core;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Portal.Tests.Verification;
+
+/// <summary>
+/// OpenIddict hashes client secrets with a deliberately slow PBKDF2; on a busy test machine that costs seconds per
+/// exchange. The test server hashes with SHA-256 instead: the secret is still checked.
+/// </summary>
+public sealed class FastSecretApplicationManager<TApplication>(
+    IOpenIddictApplicationCache<TApplication> cache,
+    ILogger<OpenIddictApplicationManager<TApplication>> logger,
+    Microsoft.Extensions.Options.IOptionsMonitor<OpenIddictCoreOptions> options,
+    IOpenIddictApplicationStore<TApplication> store)
+    : OpenIddictApplicationManager<TApplication>(cache, logger, options, store) where TApplication : class
+{
+    protected override ValueTask<string> ObfuscateClientSecretAsync(string secret, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret))));
+
+    protected override ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret))) == comparand);
+}
 
 /// <summary>The OpenIddict store of the test authorization server.</summary>
 public sealed class ProviderDbContext(DbContextOptions<ProviderDbContext> options) : DbContext(options);
@@ -56,7 +75,11 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddDbContext<ProviderDbContext>(o => o.UseSqlite($"Data Source={dbPath}").UseOpenIddict());
         builder.Services.AddOpenIddict()
-            .AddCore(o => o.UseEntityFrameworkCore().UseDbContext<ProviderDbContext>())
+            .AddCore(o =>
+            {
+                o.UseEntityFrameworkCore().UseDbContext<ProviderDbContext>();
+                o.ReplaceApplicationManager(typeof(FastSecretApplicationManager<>));
+            })
             .AddServer(o =>
             {
                 o.SetAuthorizationEndpointUris("connect/authorize").SetTokenEndpointUris("connect/token");

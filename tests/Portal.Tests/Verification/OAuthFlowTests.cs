@@ -15,19 +15,13 @@ using static Portal.Tests.Verification.VerificationData;
 namespace Portal.Tests.Verification;
 
 /// <summary>The OAuth2 authorization code flow with PKCE against a real OpenIddict authorization server on loopback.</summary>
-public sealed class OAuthFlowTests(PortalApplication app) : IClassFixture<PortalApplication>, IAsyncLifetime
+public sealed class OAuthFlowTests(PortalApplication app, AuthorizationServerFixture server) : IClassFixture<PortalApplication>, IClassFixture<AuthorizationServerFixture>, IDisposable
 {
-    private const string Callback = "http://localhost/oauth/callback";
-    private LoopbackAuthorizationServer _provider = null!;
+    private const string Callback = AuthorizationServerFixture.Callback;
+    private readonly LoopbackAuthorizationServer _provider = server.Reset();
     private readonly HttpClient _browserAtProvider = new(new HttpClientHandler { AllowAutoRedirect = false });
 
-    public async Task InitializeAsync() => _provider = await LoopbackAuthorizationServer.StartAsync(Callback);
-
-    public async Task DisposeAsync()
-    {
-        _browserAtProvider.Dispose();
-        await _provider.DisposeAsync();
-    }
+    public void Dispose() => _browserAtProvider.Dispose();
 
     private async Task<(string Integration, string Config)> OAuthConfigAsync(HttpClient http) =>
         await http.ConfigAsync("http://127.0.0.1:9", ConfigWithAuth(Auth("oauth")), _provider.BaseUrl, LoopbackAuthorizationServer.ClientId, LoopbackAuthorizationServer.ClientSecret);
@@ -248,4 +242,25 @@ public sealed class OAuthFlowTests(PortalApplication app) : IClassFixture<Portal
         Assert.Contains("invalid_grant", refused.Error!.Detail);
         Assert.Equal("NEEDS_REAUTH", await StatusAsync(http, integration, config));
     }
+}
+
+/// <summary>One authorization server for the class (starting OpenIddict is slow on a busy machine); each test resets its switches.</summary>
+public sealed class AuthorizationServerFixture : IAsyncLifetime
+{
+    public const string Callback = "http://localhost/oauth/callback";
+
+    private LoopbackAuthorizationServer? _server;
+
+    public LoopbackAuthorizationServer Reset()
+    {
+        var server = _server!;
+        server.DenyNext = false;
+        server.RefuseRefresh = false;
+        server.Issued.Clear();
+        return server;
+    }
+
+    public async Task InitializeAsync() => _server = await LoopbackAuthorizationServer.StartAsync(Callback);
+
+    public async Task DisposeAsync() => await _server!.DisposeAsync();
 }
