@@ -48,6 +48,12 @@ public static class PortalServices
         services.AddScoped<TenantService>();
         services.AddScoped<Bootstrapper>();
         services.Configure<OutboundOptions>(configuration.GetSection(OutboundOptions.Section));
+        // Development integrations usually run on localhost: allow private networks there unless configured.
+        if (builder.Environment.IsDevelopment() && string.IsNullOrEmpty(configuration[$"{OutboundOptions.Section}:AllowPrivateNetworks"]))
+        {
+            services.PostConfigure<OutboundOptions>(o => o.AllowPrivateNetworks = true);
+        }
+
         services.AddOutboundHttp();
         services.AddSingleton<CredentialTester>();
         services.AddSingleton<OAuthService>();
