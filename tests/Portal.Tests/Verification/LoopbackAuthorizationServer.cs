@@ -153,6 +153,14 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
 
         await app.StartAsync();
         server.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        // The first authorization request is slow (EF model, OpenIddict pipeline, keys): pay for it here, not inside a test's timeouts.
+        using (var warmUp = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(2) })
+        {
+            var challenge = Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Security.Cryptography.SHA256.HashData("warm-up-verifier-0123456789-0123456789-abc"u8));
+            using var _ = await warmUp.GetAsync($"{server.BaseUrl}/connect/authorize?response_type=code&client_id={ClientId}&redirect_uri={Uri.EscapeDataString(redirectUri)}&state=warm-up&code_challenge={challenge}&code_challenge_method=S256");
+        }
+
         return server;
     }
 
