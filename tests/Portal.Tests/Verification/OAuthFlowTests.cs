@@ -242,6 +242,35 @@ public sealed class OAuthFlowTests(PortalApplication app, AuthorizationServerFix
         Assert.Contains("invalid_grant", refused.Error!.Detail);
         Assert.Equal("NEEDS_REAUTH", await StatusAsync(http, integration, config));
     }
+
+    [Fact]
+    public async Task Changing_the_auth_of_a_connected_config_forgets_its_tokens()
+    {
+        using var http = await app.ClientAsync();
+        var (integration, config) = await OAuthConfigAsync(http);
+        using (var browser = Browser())
+        {
+            await browser.GetAsync((await ProviderRedirectAsync(await AuthorizationUrlAsync(http, integration, config))).PathAndQuery);
+        }
+
+        Assert.Equal("CONNECTED", await StatusAsync(http, integration, config));
+        await (await http.PatchAsJsonAsync($"{ApiTestData.Base}/integrations/{integration}/configs/{config}", new JsonObject { ["auth"] = Auth("oauth") })).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("NOT_CONNECTED", await StatusAsync(http, integration, config));
+        var access = await app.Services.GetRequiredService<OAuthService>().RefreshIfNeededAsync(Admin, integration, Guid.Parse(config), null, TimeSpan.Zero);
+        Assert.False(access.IsSuccess);
+    }
+
+    [Fact]
+    public async Task Starting_from_the_browser_requires_a_signed_in_user()
+    {
+        using var http = await app.ClientAsync();
+        var (integration, config) = await OAuthConfigAsync(http);
+        using var anonymous = Browser();
+        using var response = await anonymous.GetAsync($"/oauth/start?tenant=default&integration={integration}&config={config}");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/account/login", response.Headers.Location!.PathAndQuery);
+    }
 }
 
 /// <summary>One authorization server for the class (starting OpenIddict is slow on a busy machine); each test resets its switches.</summary>
