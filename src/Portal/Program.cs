@@ -21,6 +21,7 @@ var api = app.MapTenantApi();
 api.MapIntegrationsEndpoints();
 api.MapConfigsEndpoints();
 api.MapWebhooksEndpoints();
+api.MapVerificationEndpoints();
 api.MapApiClientsEndpoints();
 api.MapSigningSecretsEndpoints();
 api.MapAuditEndpoints();
@@ -29,6 +30,7 @@ app.MapTenantsEndpoints();
 app.MapXrpcEndpoints();
 app.MapSvixEndpoints();
 app.MapInboundWebhooks();
+app.MapOAuthCallback();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

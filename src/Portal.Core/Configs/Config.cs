@@ -26,6 +26,10 @@ public sealed class Config
     /// <summary>Encrypted credential bag: section ("parameters", "auth", "authMap:{key}") → name → value.</summary>
     public string? CredentialsProtected { get; set; }
     public AuthStatus AuthStatus { get; set; }
+
+    /// <summary>OAuth2: the scopes the provider granted (space-separated) and when the access token expires (epoch ms).</summary>
+    public string? OAuthScopes { get; set; }
+    public long? OAuthExpiresAt { get; set; }
     public Guid? PublishedRevisionId { get; set; }
     public long CreatedAt { get; set; }
     public long ModifiedAt { get; set; }
@@ -109,6 +113,10 @@ public sealed record ConfigView
     public AuthView? Auth { get; init; }
     public IReadOnlyList<AuthMapEntryView>? AuthMap { get; init; }
     public required AuthStatus AuthStatus { get; init; }
+
+    /// <summary>OAuth2 connection: granted scopes and access-token expiry (epoch ms); null until connected.</summary>
+    public IReadOnlyList<string>? OauthScopes { get; init; }
+    public long? OauthExpiresAt { get; init; }
     public string? WebhookKeyPrefix { get; init; }
     public string? SigningSecretName { get; init; }
     public Guid? PublishedRevisionId { get; init; }

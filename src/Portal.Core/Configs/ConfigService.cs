@@ -118,6 +118,9 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         if (authBefore != PortalJson.Serialize(new { content.Auth, content.AuthMap }) || input.Auth is not null || input.AuthMap is not null)
         {
             entity.AuthStatus = AuthStatus.NotConnected; // new credentials have not been proven yet
+            entity.OAuthScopes = null;
+            entity.OAuthExpiresAt = null;
+            credentials.Keys.Where(k => k == "oauth" || k.StartsWith("oauth:", StringComparison.Ordinal)).ToList().ForEach(k => credentials.Remove(k));
         }
 
         entity.DisplayName = content.DisplayName;
@@ -328,6 +331,8 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             AuthMap = ConfigRules.ToAuthMapView(metadata, content.AuthMap, credentials),
             AuthStatus = entity.AuthStatus,
             WebhookKeyPrefix = webhookKeyPrefix,
+            OauthScopes = entity.OAuthScopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            OauthExpiresAt = entity.OAuthExpiresAt,
             SigningSecretName = content.SigningSecretName,
             PublishedRevisionId = entity.PublishedRevisionId,
             CreatedAt = entity.CreatedAt,

@@ -6,6 +6,7 @@ using Portal.Core.Audit;
 using Portal.Core.Configs;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
+using Portal.Core.OAuth;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Webhooks;
 using Portal.Core.Tenancy;
@@ -32,6 +33,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<WebhookBinding> WebhookBindings => Set<WebhookBinding>();
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<SigningSecret> SigningSecrets => Set<SigningSecret>();
+    public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -139,6 +141,18 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             e.HasKey(s => new { s.TenantId, s.Name });
             e.Property(s => s.TenantId).HasMaxLength(64);
             e.Property(s => s.Name).HasMaxLength(512);
+        });
+        builder.Entity<OAuthState>(e =>
+        {
+            e.HasKey(s => s.Id);
+            e.Property(s => s.StateHash).HasMaxLength(64);
+            e.HasIndex(s => s.StateHash).IsUnique();
+            e.Property(s => s.TenantId).HasMaxLength(64);
+            e.Property(s => s.IntegrationId).HasMaxLength(64);
+            e.Property(s => s.AuthMapKey).HasMaxLength(512);
+            e.Property(s => s.StartedBy).HasMaxLength(256);
+            e.Property(s => s.BrowserBindingHash).HasMaxLength(64);
+            e.HasIndex(s => s.ExpiresAt);
         });
         builder.Entity<TokenKey>(e =>
         {

@@ -15,6 +15,8 @@ using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.SigningSecrets;
+using Portal.Core.OAuth;
+using Portal.Core.Outbound;
 using Portal.Core.Tenancy;
 using Portal.Core.Webhooks;
 
@@ -53,6 +55,17 @@ public static class PortalServices
         services.AddScoped<ApiClientService>();
         services.AddScoped<TenantService>();
         services.AddScoped<Bootstrapper>();
+        services.Configure<OutboundOptions>(configuration.GetSection(OutboundOptions.Section));
+        // Development integrations usually run on localhost: allow private networks there unless configured.
+        if (builder.Environment.IsDevelopment() && string.IsNullOrEmpty(configuration[$"{OutboundOptions.Section}:AllowPrivateNetworks"]))
+        {
+            services.PostConfigure<OutboundOptions>(o => o.AllowPrivateNetworks = true);
+        }
+
+        services.AddOutboundHttp();
+        services.AddSingleton<CredentialTester>();
+        services.AddSingleton<OAuthService>();
+        services.AddSingleton<VerificationService>();
 
         AddIdentityAndTokens(services, configuration);
 

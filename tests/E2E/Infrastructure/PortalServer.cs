@@ -18,6 +18,8 @@ public sealed class PortalServer : IAsyncLifetime
     public const string Tenant = "default";
     public const string AdminEmail = "admin@localhost";
     public const string AdminPassword = "Test-Admin-Passw0rd!";
+    public const string ApiClientId = "e2e-admin";
+    public const string ApiClientSecret = "pcs_e2e-admin-secret-for-the-browser-suite";
     public const string ChromiumVariable = "PORTAL_CHROMIUM";
     public const string DefaultChromium = "/usr/bin/chromium";
 
@@ -132,6 +134,10 @@ public sealed class PortalServer : IAsyncLifetime
             builder.UseSetting("Portal:Bootstrap:Tenant", Tenant);
             builder.UseSetting("Portal:Bootstrap:AdminEmail", AdminEmail);
             builder.UseSetting("Portal:Bootstrap:AdminPassword", AdminPassword);
+            builder.UseSetting("Portal:Bootstrap:ApiClientId", ApiClientId);
+            builder.UseSetting("Portal:Bootstrap:ApiClientSecret", ApiClientSecret);
+            // The OAuth test provider listens on 127.0.0.1.
+            builder.UseSetting("Portal:Outbound:AllowPrivateNetworks", "true");
             builder.ConfigureLogging(logging => logging.AddProvider(log));
         }
     }

@@ -33,6 +33,9 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
         _keepData = keepData;
     }
 
+    /// <summary>Whether outbound calls may reach loopback and private addresses; true for the suite, false to test the refusal.</summary>
+    public bool AllowPrivateNetworks { get; init; } = true;
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Everything the app logged, to prove no secret reaches a log line.</summary>
@@ -48,6 +51,8 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
         builder.UseSetting("Portal:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Portal:Bootstrap:ApiClientId", AdminClientId);
         builder.UseSetting("Portal:Bootstrap:ApiClientSecret", AdminClientSecret);
+        // Test integrations (upstreams, OAuth servers) listen on 127.0.0.1; production refuses private addresses.
+        builder.UseSetting("Portal:Outbound:AllowPrivateNetworks", AllowPrivateNetworks ? "true" : "false");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 

@@ -488,6 +488,12 @@ namespace Portal.Core.Data.Migrations
                     b.Property<long>("ModifiedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("OAuthExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OAuthScopes")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("PublishedRevisionId")
                         .HasColumnType("TEXT");
 
@@ -745,6 +751,76 @@ namespace Portal.Core.Data.Migrations
                     b.HasKey("TenantId", "OwnerId");
 
                     b.ToTable("KeyBindings");
+                });
+
+            modelBuilder.Entity("Portal.Core.OAuth.OAuthState", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("AuthMapIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthMapKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BrowserBindingHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeVerifierProtected")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConfigId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ConsumedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IntegrationId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StartedByKind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StateHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("StateHash")
+                        .IsUnique();
+
+                    b.ToTable("OAuthStates");
                 });
 
             modelBuilder.Entity("Portal.Core.SigningSecrets.SigningSecret", b =>
