@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Portal.Core.Keys;
+
+namespace Portal.Bench;
+
+/// <summary>
+/// One run, two measurements (issue 4, DESIGN.md "Performance budgets"):
+/// 1. the key check of an inbound request at 1,000 and 1,000,000 stored keys (BenchmarkDotNet, plus a per-call latency pass for p50/p99);
+/// 2. inbound webhook ingest: a bare Kestrel 202 endpoint and the real Portal receiver, driven by the same load loop.
+/// Ends with a short table. See bench/README.md.
+/// </summary>
+public static class BenchMain
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is [BareServer.Mode])
+        {
+            await BareServer.RunAsync();
+            return 0;
+        }
+
+        var options = BenchOptions.Parse(args);
+        var total = Stopwatch.StartNew();
+        Console.WriteLine($"Portal.Bench: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {Configuration}; cache {options.CacheDirectory}");
+
+        var keyRows = new List<KeyRow>();
+        if (!options.SkipKeys)
+        {
+            keyRows = RunKeyCheck(options);
+        }
+
+        var ingest = new List<LoadResult>();
+        var ingestNote = "";
+        if (!options.SkipIngest)
+        {
+            (ingest, ingestNote) = await RunIngestAsync(options);
+        }
+
+        var summary = Summary(options, keyRows, ingest, ingestNote, total.Elapsed);
+        Console.WriteLine();
+        Console.WriteLine(summary);
+        Directory.CreateDirectory(options.CacheDirectory);
+        await File.WriteAllTextAsync(Path.Combine(options.CacheDirectory, "last-summary.md"), summary);
+        return 0;
+    }
+
+    private const string Configuration =
+#if DEBUG
+        "Debug build (numbers are not meaningful; use bench/run.sh)";
+#else
+        "Release build";
+#endif
+
+    private sealed record KeyRow(int Keys, double ValidMeanUs, double UnknownMeanUs, LatencySummary PerCall);
+
+    private static List<KeyRow> RunKeyCheck(BenchOptions options)
+    {
+        Console.WriteLine($"[keys] stores of {string.Join(" and ", options.KeyCounts.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))} keys");
+        var stores = options.KeyCounts.ToDictionary(n => n, n => KeyStore.Open(n, options.CacheDirectory));
+
+        KeyCheckBenchmarks.Sizes = options.KeyCounts;
+        KeyCheckBenchmarks.CacheDirectory = options.CacheDirectory;
+        var job = Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(options.Quick ? 2 : 5)
+            .WithIterationCount(options.Quick ? 5 : 20)
+            .WithId("KeyCheck");
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddLogger(ConsoleLogger.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddColumn(StatisticColumn.P95)
+            .AddExporter(MarkdownExporter.GitHub)
+            .WithArtifactsPath(Path.Combine(options.CacheDirectory, "BenchmarkDotNet.Artifacts"));
+#if DEBUG
+        config = config.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+#endif
+        var summary = BenchmarkRunner.Run<KeyCheckBenchmarks>(config);
+
+        double MeanUs(int n, string method) => summary.Reports
+            .Where(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method && Equals(r.BenchmarkCase.Parameters["N"], n))
+            .Select(r => r.ResultStatistics?.Mean / 1000.0 ?? double.NaN)
+            .DefaultIfEmpty(double.NaN).First();
+
+        // BenchmarkDotNet reports the mean of iterations; tails need each call timed on its own.
+        var rows = new List<KeyRow>();
+        foreach (var n in options.KeyCounts)
+        {
+            var perCall = PerCallLatency(stores[n], options.Quick ? 2_000 : 10_000);
+            rows.Add(new KeyRow(n, MeanUs(n, nameof(KeyCheckBenchmarks.CheckValid)), MeanUs(n, nameof(KeyCheckBenchmarks.CheckUnknown)), perCall));
+            Console.WriteLine($"[keys] per-call CheckAsync at {n:N0} keys: mean {perCall.MeanMs * 1000:F1} µs, p50 {perCall.P50Ms * 1000:F1} µs, p99 {perCall.P99Ms * 1000:F1} µs ({perCall.Count:N0} calls)");
+        }
+
+        return rows;
+    }
+
+    private static LatencySummary PerCallLatency(KeyStore store, int calls)
+    {
+        var (services, engine) = KeyCheckBenchmarks.Engine(store);
+        using (services)
+        {
+            var keys = store.Keys;
+            for (var i = 0; i < 1_000; i++)
+            {
+                Check(i);
+            }
+
+            var ticks = new long[calls];
+            for (var i = 0; i < calls; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                Check(i);
+                ticks[i] = Stopwatch.GetTimestamp() - started;
+            }
+
+            return LatencySummary.Of(ticks);
+
+            void Check(int i)
+            {
+                var key = keys[i % keys.Count];
+                var result = engine.CheckAsync(KeyKind.WebhookKey, KeyStore.Tenant, key.Value, key.OwnerId, "127.0.0.1").GetAwaiter().GetResult();
+                if (!result.IsValid)
+                {
+                    throw new InvalidOperationException($"A stored key was not accepted: {result.Outcome}");
+                }
+            }
+        }
+    }
+
+    private static async Task<(List<LoadResult> Results, string Note)> RunIngestAsync(BenchOptions options)
+    {
+        var results = new List<LoadResult>();
+        var warmup = TimeSpan.FromSeconds(options.IngestWarmupSeconds);
+        var duration = TimeSpan.FromSeconds(options.IngestSeconds);
+
+        Console.WriteLine($"[ingest] bare Kestrel: {options.Concurrency} senders, {options.IngestWarmupSeconds} s warm-up + {options.IngestSeconds} s measured");
+        var (self, selfArgs) = Self();
+        using (var bare = ChildProcess.Start(self, [.. selfArgs, BareServer.Mode], AppContext.BaseDirectory, markerPrefix: BareServer.ListeningMarker))
+        {
+            var address = await bare.WaitForMarkerAsync(TimeSpan.FromSeconds(60));
+            var result = await LoadLoop.RunAsync("bare Kestrel `POST /hook` → 202", new Uri(new Uri(address), "/hook"), options.Concurrency, warmup, duration);
+            Print(result);
+            results.Add(result);
+        }
+
+        var dll = PortalServer.FindPortalDll(options.PortalDll);
+        if (dll is null)
+        {
+            var note = "Portal part skipped: Portal.dll not found (build src/Portal, or pass --portal-dll).";
+            Console.WriteLine($"[ingest] {note}");
+            return (results, note);
+        }
+
+        Console.WriteLine($"[ingest] Portal: starting {dll}");
+        try
+        {
+            using var portal = await PortalServer.StartAsync(dll);
+            var (url, reason) = await portal.CreateWebhookUrlAsync();
+            if (url is null)
+            {
+                var note = $"Portal part skipped: {reason}.";
+                Console.WriteLine($"[ingest] {note}");
+                return (results, note);
+            }
+
+            Console.WriteLine($"[ingest] Portal receiver: {options.Concurrency} senders, {options.IngestWarmupSeconds} s warm-up + {options.IngestSeconds} s measured");
+            var portalResult = await LoadLoop.RunAsync("Portal `POST /webhooks/{tenant}/{integration}/{key}`", url, options.Concurrency, warmup, duration);
+            Print(portalResult);
+            results.Add(portalResult);
+            return (results, "");
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
+        {
+            var note = $"Portal part FAILED: {e.Message}";
+            Console.WriteLine($"[ingest] {note}");
+            return (results, note.Split('\n')[0]);
+        }
+
+        static void Print(LoadResult r) => Console.WriteLine(
+            $"[ingest] {r.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, statuses {string.Join(", ", r.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}");
+    }
+
+    /// <summary>How to start this program again as a child process.</summary>
+    private static (string File, string[] Args) Self()
+    {
+        var processPath = Environment.ProcessPath ?? "dotnet";
+        var assembly = typeof(BenchMain).Assembly.Location;
+        return Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
+            ? (processPath, [assembly])
+            : (processPath, []);
+    }
+
+    private static string Summary(BenchOptions options, List<KeyRow> keys, List<LoadResult> ingest, string ingestNote, TimeSpan elapsed)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(inv, $"## Portal.Bench summary ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Configuration}, {elapsed.TotalSeconds:F0} s)");
+        if (keys.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Key check, `KeyEngine.CheckAsync(WebhookKey, …)` on SQLite (mean from BenchmarkDotNet; p50/p99 from timing each call):");
+            sb.AppendLine();
+            sb.AppendLine("| stored keys | valid key: mean | p50 | p99 | unknown key: mean |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|");
+            foreach (var k in keys)
+            {
+                sb.AppendLine(inv, $"| {k.Keys:N0} | {k.ValidMeanUs:F1} µs | {k.PerCall.P50Ms * 1000:F1} µs | {k.PerCall.P99Ms * 1000:F1} µs | {k.UnknownMeanUs:F1} µs |");
+            }
+
+            if (keys.Count >= 2)
+            {
+                var (small, large) = (keys[0], keys[^1]);
+                sb.AppendLine();
+                sb.AppendLine(inv, $"Ratio {large.Keys:N0} / {small.Keys:N0} keys: valid mean {large.ValidMeanUs / small.ValidMeanUs:F2}×, p99 {large.PerCall.P99Ms / small.PerCall.P99Ms:F2}×, unknown mean {large.UnknownMeanUs / small.UnknownMeanUs:F2}× (budget: O(1), about 1×).");
+            }
+        }
+
+        if (ingest.Count > 0 || ingestNote.Length > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(inv, $"Inbound webhook ingest, loopback, {options.Concurrency} concurrent senders, {options.IngestSeconds} s each after {options.IngestWarmupSeconds} s warm-up:");
+            sb.AppendLine();
+            sb.AppendLine("| endpoint | req/s | p50 | p99 | non-202 |");
+            sb.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var r in ingest)
+            {
+                sb.AppendLine(inv, $"| {r.Name} | {r.RequestsPerSecond:F0} | {r.Latency.P50Ms:F2} ms | {r.Latency.P99Ms:F2} ms | {r.Failed} |");
+            }
+
+            sb.AppendLine();
+            if (ingest.Count >= 2)
+            {
+                var (bare, portal) = (ingest[0], ingest[1]);
+                var ratio = bare.RequestsPerSecond / portal.RequestsPerSecond;
+                sb.AppendLine(inv, $"Ratio bare / Portal throughput: {ratio:F2}× (budget: within 3×, {(ratio <= 3 ? "met" : "NOT met")}); p99 {portal.Latency.P99Ms / bare.Latency.P99Ms:F2}×.");
+            }
+            else
+            {
+                sb.AppendLine(ingestNote);
+            }
+        }
+
+        return sb.ToString();
+    }
+}
