@@ -4,10 +4,10 @@
 # to bench/.cache/last-summary.md). Extra arguments go to the program, e.g. `bash bench/run.sh --quick`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mkdir -p bench/.cache
 
+# Also builds src/Portal (a project reference): the ingest part launches its Release Portal.dll.
 dotnet build bench/Portal.Bench/Portal.Bench.csproj -c Release -nologo -v quiet
-# The app the ingest part launches (built by the project reference above; named explicitly for clarity).
-dotnet build src/Portal/Portal.csproj -c Release -nologo -v quiet --no-restore
 
 dotnet bench/Portal.Bench/bin/Release/net10.0/Portal.Bench.dll \
   --portal-dll src/Portal/bin/Release/net10.0/Portal.dll "$@" 2>&1 | tee bench/.cache/last-run.txt
