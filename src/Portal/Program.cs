@@ -21,9 +21,12 @@ var api = app.MapTenantApi();
 api.MapIntegrationsEndpoints();
 api.MapConfigsEndpoints();
 api.MapApiClientsEndpoints();
+api.MapSigningSecretsEndpoints();
 api.MapAuditEndpoints();
 api.MapMembersEndpoints();
 app.MapTenantsEndpoints();
+app.MapXrpcEndpoints();
+app.MapSvixEndpoints();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

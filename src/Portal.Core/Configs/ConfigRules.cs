@@ -19,6 +19,11 @@ public static partial class ConfigRules
     [GeneratedRegex("^[A-Za-z0-9._:~-]{1,512}\\z")]
     public static partial Regex RecordKey();
 
+    /// <summary>AT Protocol record-key syntax: 1..512 of <c>A-Za-z0-9._:~-</c>, and not <c>.</c> or <c>..</c>.</summary>
+    public static bool IsRecordKey(string? value) => value is not null && RecordKey().IsMatch(value) && value is not "." and not "..";
+
+    public const string RecordKeyRule = "must be a record key: 1 to 512 letters, digits, '.', '_', ':', '~' or '-' (not '.' or '..').";
+
     public static string AuthMapSection(string key) => $"authMap:{key}";
 
     public static void Apply(ConfigMetadata metadata, ConfigContent content, Dictionary<string, Dictionary<string, string>> credentials, ConfigInput input, ValidationErrors errors)
@@ -48,9 +53,9 @@ public static partial class ConfigRules
             content.SigningSecretName = input.SigningSecretName.Length == 0 ? null : input.SigningSecretName;
         }
 
-        if (content.SigningSecretName is not null && (!RecordKey().IsMatch(content.SigningSecretName) || content.SigningSecretName is "." or ".."))
+        if (content.SigningSecretName is not null && !IsRecordKey(content.SigningSecretName))
         {
-            errors.Add("signingSecretName", "signingSecretName must be a record key: letters, digits, '.', '_', ':', '~' or '-'.");
+            errors.Add("signingSecretName", $"signingSecretName {RecordKeyRule}");
         }
 
         var fresh = Merge(metadata.ParametersMetadata, content.Parameters, Section(credentials, ParametersSection), input.Parameters, "parameters", errors);

@@ -9,7 +9,7 @@ using Portal.Core.Tenancy;
 namespace Portal.Core.Integrations;
 
 /// <summary>Seed 001: create, list, get, update and delete integrations of a tenant.</summary>
-public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, TimeProvider time)
+public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, KeyEngine keys, TimeProvider time)
 {
     public async Task<Result<IntegrationView>> CreateAsync(Actor actor, IntegrationInput input, CancellationToken ct = default)
     {
@@ -142,6 +142,9 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         await db.ConfigRevisions.Where(r => r.TenantId == actor.TenantId && configIds.Contains(r.ConfigId)).ExecuteDeleteAsync(ct);
         await db.Configs.Where(c => c.TenantId == actor.TenantId && c.IntegrationId == id).ExecuteDeleteAsync(ct);
         db.Integrations.Remove(entity);
+
+        // A new integration with the same id must not inherit the old one's key (seed 004).
+        await keys.RevokeAllAsync(db, actor, IntegrationKeys.IntegrationKeyService.OwnerId(id), IntegrationKeys.IntegrationKeyService.AuditTarget(id), ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "integration.delete", $"integrations/{id}"));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -22,6 +22,11 @@ public static class KeyKinds
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
+    /// <summary>Mints a secret of a kind: signing secrets in the Standard Webhooks form, every other kind in <see cref="SecretFormat"/>'s checksummed base62.</summary>
+    public static Secret Mint(KeyKind kind) => kind == KeyKind.SigningSecret
+        ? SecretFormat.MintStandardWebhooks(Prefix(kind))
+        : SecretFormat.Mint(Prefix(kind));
+
     /// <summary>Hashed kinds are only ever compared; the others must be read back (to sign, or seed 004's read-back) and are encrypted.</summary>
     public static bool IsHashed(KeyKind kind) => kind is KeyKind.WebhookKey or KeyKind.McpKey;
 }

@@ -47,7 +47,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             }
 
             var now = time.NowMs();
-            var secret = SecretFormat.Mint(KeyKinds.Prefix(kind));
+            var secret = KeyKinds.Mint(kind);
             var key = new IssuedKey
             {
                 Id = Guid.CreateVersion7(),
@@ -187,6 +187,16 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
 
         var key = await db.IssuedKeys.AsNoTracking().FirstAsync(k => k.Id == id, ct);
         return ToInfo(key, active: true);
+    }
+
+    /// <summary>The active keys of many owners in one query, by owner id; owners without a key are absent.</summary>
+    public static async Task<IReadOnlyDictionary<string, KeyInfo>> ActiveAsync(PortalDbContext db, string tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken ct)
+    {
+        var rows = await db.KeyBindings.AsNoTracking()
+            .Where(b => b.TenantId == tenantId && ownerIds.Contains(b.OwnerId))
+            .Join(db.IssuedKeys.AsNoTracking(), b => b.ActiveKeyId, k => (Guid?)k.Id, (b, k) => k)
+            .ToListAsync(ct);
+        return rows.ToDictionary(k => k.OwnerId, k => ToInfo(k, active: true), StringComparer.Ordinal);
     }
 
     /// <summary>Every key an owner has had, newest first: prefix, created, last used, expires, revoked.</summary>

@@ -28,6 +28,18 @@ public static class SecretFormat
         return new Secret(value, Display(prefix, value));
     }
 
+    /// <summary>
+    /// A Standard Webhooks signing secret: <c>&lt;prefix&gt;&lt;base64 of 32 random bytes&gt;</c>, the form
+    /// verifiers decode after the prefix. No checksum: the secret is never looked up, only used to sign and verify.
+    /// </summary>
+    public static Secret MintStandardWebhooks(string prefix)
+    {
+        Span<byte> bytes = stackalloc byte[RandomBytes];
+        RandomNumberGenerator.Fill(bytes);
+        var value = prefix + Convert.ToBase64String(bytes);
+        return new Secret(value, Display(prefix, value));
+    }
+
     /// <summary>Whether <paramref name="value"/> has the shape and checksum of a key of this prefix.</summary>
     public static bool IsWellFormed(string prefix, string? value)
     {

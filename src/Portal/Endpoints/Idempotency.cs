@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Core.Common;
 using Portal.Core.Keys;
 using Portal.Core.Tenancy;
 
@@ -13,7 +14,8 @@ public static class Idempotency
 {
     public const string Header = "Idempotency-Key";
 
-    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
+    /// <param name="fail">How the endpoint spells an error (ProblemDetails unless given, e.g. XRPC's own shape).</param>
+    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder, Func<Error, IResult>? fail = null) =>
         builder.AddEndpointFilter(async (ctx, next) =>
         {
             var http = ctx.HttpContext;
@@ -25,7 +27,8 @@ public static class Idempotency
 
             if (key.Length > IdempotencyStore.MaxKeyLength)
             {
-                return TypedResults.Problem(statusCode: 400, title: "Bad request", detail: $"{Header} must be at most {IdempotencyStore.MaxKeyLength} characters.");
+                var tooLong = Error.BadRequest($"{Header} must be at most {IdempotencyStore.MaxKeyLength} characters.");
+                return fail is null ? ApiResults.Problem(tooLong) : fail(tooLong);
             }
 
             var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
@@ -35,7 +38,7 @@ public static class Idempotency
             var found = await store.FindAsync(tenant, scope, key, requestHash, http.RequestAborted);
             if (!found.IsSuccess)
             {
-                return ApiResults.Problem(found.Error!);
+                return fail is null ? ApiResults.Problem(found.Error!) : fail(found.Error!);
             }
 
             if (found.Value is { } stored)

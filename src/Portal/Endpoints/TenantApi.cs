@@ -5,13 +5,17 @@ namespace Portal.Endpoints;
 /// <summary>The <c>/v1/tenants/{tenant}</c> group: authenticated, and resolved to an <see cref="Actor"/> of that tenant or 404.</summary>
 public static class TenantApi
 {
-    public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder app) =>
+        app.MapGroup("/v1/tenants/{tenant}").RequireTenant("tenant");
+
+    /// <summary>Requires a signed-in caller and resolves the tenant named by <paramref name="routeParameter"/> to an <see cref="Actor"/>; not a member → 404.</summary>
+    public static RouteGroupBuilder RequireTenant(this RouteGroupBuilder group, string routeParameter)
     {
-        var group = app.MapGroup("/v1/tenants/{tenant}").RequireAuthorization();
+        group.RequireAuthorization();
         group.AddEndpointFilter(async (ctx, next) =>
         {
             var http = ctx.HttpContext;
-            var tenant = http.GetRouteValue("tenant") as string ?? "";
+            var tenant = http.GetRouteValue(routeParameter) as string ?? "";
             var access = http.RequestServices.GetRequiredService<TenantAccess>();
             var actor = await access.ResolveAsync(http.User, tenant, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
             if (actor is null)

@@ -1,10 +1,21 @@
+using Portal.Endpoints;
+
 namespace Portal.Hosting;
 
 public static class Pipeline
 {
     public static void UsePortalPipeline(this WebApplication app)
     {
-        app.UseWhen(ctx => ApiPaths.IsApi(ctx.Request.Path), api =>
+        // XRPC (seed 003) answers in its own {error, message} shape, never ProblemDetails.
+        app.UseWhen(ctx => ApiPaths.IsXrpc(ctx.Request.Path), xrpc =>
+        {
+            xrpc.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandler = XrpcResults.WriteStatusAsync,
+            });
+            xrpc.UseStatusCodePages(ctx => XrpcResults.WriteStatusAsync(ctx.HttpContext));
+        });
+        app.UseWhen(ctx => ApiPaths.IsApi(ctx.Request.Path) && !ApiPaths.IsXrpc(ctx.Request.Path), api =>
         {
             api.UseExceptionHandler();
             api.UseStatusCodePages();
@@ -17,7 +28,7 @@ public static class Pipeline
             }
         });
 
-        Portal.Endpoints.Idempotency.UseIdempotencyBuffering(app);
+        Idempotency.UseIdempotencyBuffering(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

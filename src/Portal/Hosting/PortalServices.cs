@@ -11,8 +11,10 @@ using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Configs;
 using Portal.Core.Data;
+using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
+using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
 
 namespace Portal.Hosting;
@@ -42,6 +44,8 @@ public static class PortalServices
         services.AddSingleton<TenantAccess>();
         services.AddSingleton<KeyEngine>();
         services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<SigningSecretService>();
+        services.AddSingleton<IntegrationKeyService>();
         services.AddScoped<ApiClientService>();
         services.AddScoped<TenantService>();
         services.AddScoped<Bootstrapper>();
@@ -186,4 +190,6 @@ public static class ApiPaths
     private static readonly string[] Prefixes = ["/v1", "/api", "/xrpc", "/webhooks", "/connect", "/openapi"];
 
     public static bool IsApi(PathString path) => Prefixes.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+
+    public static bool IsXrpc(PathString path) => path.StartsWithSegments("/xrpc", StringComparison.OrdinalIgnoreCase);
 }

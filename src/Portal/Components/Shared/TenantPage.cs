@@ -72,5 +72,5 @@ public abstract class TenantPage : ComponentBase
 
     protected string TenantUrl(string path) => $"/t/{Uri.EscapeDataString(Tenant)}/{path}";
 
-    protected static string When(long epochMs) => DateTimeOffset.FromUnixTimeMilliseconds(epochMs).ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+    public static string When(long epochMs) => DateTimeOffset.FromUnixTimeMilliseconds(epochMs).ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 }

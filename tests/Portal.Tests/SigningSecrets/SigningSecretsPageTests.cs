@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Components.Pages.SigningSecrets;
+using Portal.Core.SigningSecrets;
+using Portal.Core.Tenancy;
+using Portal.Tests.Components;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.SigningSecrets;
+
+/// <summary>The signing secrets page as the bootstrap admin sees it: prefixes in the list, a token only in the dialog.</summary>
+public sealed class SigningSecretsPageTests : PortalComponentTest, IClassFixture<PortalApplication>
+{
+    private readonly PortalApplication _app;
+
+    public SigningSecretsPageTests(PortalApplication app)
+    {
+        _app = app;
+        Context.Services.AddSingleton(app.Services.GetRequiredService<SigningSecretService>());
+        Context.Services.AddSingleton(app.Services.GetRequiredService<TenantAccess>());
+        var auth = Context.AddAuthorization();
+        auth.SetAuthorized(PortalApplication.AdminEmail);
+        auth.SetClaims(new Claim(ClaimTypes.Email, PortalApplication.AdminEmail));
+    }
+
+    private static Actor Admin => new(PortalApplication.AdminEmail, ActorKind.User, PortalApplication.Tenant, TenantRole.Admin, null);
+
+    [Fact]
+    public async Task Rotating_asks_first_warns_that_the_old_token_stops_now_and_shows_the_new_token_once()
+    {
+        var name = SigningSecretTestData.NewName("page");
+        var old = (await _app.Services.GetRequiredService<SigningSecretService>().CreateAsync(Admin, new SigningSecretInput { Name = name })).Value!.Token;
+        var provider = RenderDialogProvider();
+        var page = Render<SigningSecretsPage>(p => p.Add(s => s.Tenant, PortalApplication.Tenant));
+        page.WaitForAssertion(() => Assert.Contains(old[..14], page.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain(old, page.Markup, StringComparison.Ordinal);
+
+        await page.InvokeAsync(() => page.Find($"button[aria-label='Rotate {name}']").Click());
+        provider.WaitForAssertion(() => Assert.Contains("old token stops working now", provider.Markup, StringComparison.Ordinal));
+        Assert.Equal(new[] { old }, await _app.UsableTokensAsync(name));
+
+        await provider.InvokeAsync(() => Button(provider, "Rotate").Click());
+        var fresh = (await _app.UsableTokensAsync(name)).Single();
+        provider.WaitForAssertion(() => Assert.Contains(fresh, provider.Markup, StringComparison.Ordinal));
+        await provider.InvokeAsync(() => Button(provider, "Done").Click());
+        await provider.InvokeAsync(() => Button(provider, "Close without copying").Click());
+
+        page.WaitForAssertion(() => Assert.Contains(fresh[..14], page.Markup, StringComparison.Ordinal));
+        Assert.DoesNotContain(fresh, provider.Markup + page.Markup, StringComparison.Ordinal);
+    }
+}
