@@ -33,7 +33,9 @@ public static class Idempotency
 
             var store = http.RequestServices.GetRequiredService<IdempotencyStore>();
             var tenant = (http.Items[typeof(Actor)] as Actor)?.TenantId ?? http.User.FindFirst(PortalClaims.Tenant)?.Value ?? "-";
-            var scope = $"{http.Request.Method} {http.Request.Path}";
+            // Scoped to the caller too: a stored response can hold a secret, and only its requester may replay it.
+            var caller = (http.Items[typeof(Actor)] as Actor)?.AuditName ?? http.User.FindFirst(PortalClaims.Subject)?.Value ?? http.User.Identity?.Name ?? "-";
+            var scope = $"{caller} {http.Request.Method} {http.Request.Path}";
             var requestHash = IdempotencyStore.HashRequest(await ReadBodyAsync(http));
             var found = await store.FindAsync(tenant, scope, key, requestHash, http.RequestAborted);
             if (!found.IsSuccess)

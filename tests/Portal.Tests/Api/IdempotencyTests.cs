@@ -53,4 +53,26 @@ public sealed class IdempotencyTests(PortalApplication app) : IClassFixture<Port
         var list = await (await admin.GetAsync("/v1/tenants/default/api-clients")).ExpectAsync(HttpStatusCode.OK);
         Assert.Single(list["items"]!.AsArray(), c => c!["displayName"]!.GetValue<string>() == "one");
     }
+
+    [Fact]
+    public async Task Another_caller_reusing_an_idempotency_key_never_gets_the_stored_secret()
+    {
+        using var admin = await app.ClientAsync();
+        using var viewer = await app.ClientWithRoleAsync("Viewer");
+        var created = await (await admin.PostAsJsonAsync("/v1/tenants/default/api-clients", new { displayName = "shared-key", role = "Viewer" })).ExpectAsync(HttpStatusCode.Created);
+        var clientId = created["clientId"]!.GetValue<string>();
+
+        HttpRequestMessage Rotate()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/tenants/default/api-clients/{clientId}:rotateSecret");
+            request.Headers.Add("Idempotency-Key", "shared");
+            return request;
+        }
+
+        var first = await (await admin.SendAsync(Rotate())).ExpectAsync(HttpStatusCode.OK);
+        using var stolen = await viewer.SendAsync(Rotate());
+        var body = await stolen.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, stolen.StatusCode);
+        Assert.DoesNotContain(first["clientSecret"]!.GetValue<string>(), body, StringComparison.Ordinal);
+    }
 }
