@@ -20,6 +20,7 @@ app.MapAccountEndpoints();
 var api = app.MapTenantApi();
 api.MapIntegrationsEndpoints();
 api.MapConfigsEndpoints();
+api.MapWebhooksEndpoints();
 api.MapApiClientsEndpoints();
 api.MapSigningSecretsEndpoints();
 api.MapAuditEndpoints();
@@ -27,6 +28,7 @@ api.MapMembersEndpoints();
 app.MapTenantsEndpoints();
 app.MapXrpcEndpoints();
 app.MapSvixEndpoints();
+app.MapInboundWebhooks();
 
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

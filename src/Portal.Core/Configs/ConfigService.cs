@@ -6,11 +6,12 @@ using Portal.Core.Data;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.Tenancy;
+using Portal.Core.Webhooks;
 
 namespace Portal.Core.Configs;
 
 /// <summary>Seed 000: configs of an integration, their drafts, revisions, publish and rollback.</summary>
-public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, TimeProvider time)
+public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, TimeProvider time)
 {
     private const string ParametersSection = ConfigRules.ParametersSection;
     private const string AuthSection = ConfigRules.AuthSection;
@@ -74,14 +75,20 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         var q = db.Configs.AsNoTracking().Where(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId);
         var total = await q.CountAsync(ct);
         var rows = await q.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
-        return new Page<ConfigView>(rows.Select(r => ToView(r, definition.Metadata)).ToList(), total);
+        var views = new List<ConfigView>(rows.Count);
+        foreach (var row in rows)
+        {
+            views.Add(ToView(row, definition.Metadata, await WebhookKeyPrefixAsync(db, row, ct)));
+        }
+
+        return new Page<ConfigView>(views, total);
     }
 
     public async Task<Result<ConfigView>> GetAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
-        return error ?? (Result<ConfigView>)ToView(entity!, definition!.Metadata);
+        return error ?? (Result<ConfigView>)ToView(entity!, definition!.Metadata, await WebhookKeyPrefixAsync(db, entity!, ct));
     }
 
     public async Task<Result<ConfigView>> UpdateAsync(Actor actor, string integrationId, Guid configId, ConfigInput input, CancellationToken ct = default)
@@ -136,10 +143,12 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             return Error.Forbidden();
         }
 
-        await db.ConfigRevisions.Where(r => r.TenantId == actor.TenantId && r.ConfigId == configId).ExecuteDeleteAsync(ct);
-        db.Configs.Remove(entity!);
+        // The config's webhook URLs (its own and its bindings') stop working with it, in the same transaction.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await ConfigRemoval.RemoveAsync(db, keys, actor, entity!, ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "config.delete", Target(entity!)));
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return true;
     }
 
@@ -296,10 +305,14 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             return Error.Conflict("The config was changed by someone else at the same time; reload it and try again.");
         }
 
-        return ToView(entity, metadata);
+        return ToView(entity, metadata, await WebhookKeyPrefixAsync(db, entity, ct));
     }
 
-    private ConfigView ToView(Config entity, ConfigMetadata metadata)
+    /// <summary>The prefix of the config's active webhook key: safe to show, never the key.</summary>
+    private static async Task<string?> WebhookKeyPrefixAsync(PortalDbContext db, Config entity, CancellationToken ct) =>
+        (await KeyEngine.ActiveAsync(db, entity.TenantId, WebhookService.ConfigOwner(entity.Id), ct))?.KeyPrefix;
+
+    private ConfigView ToView(Config entity, ConfigMetadata metadata, string? webhookKeyPrefix = null)
     {
         var content = PortalJson.Deserialize<ConfigContent>(entity.ContentJson);
         var credentials = protector.UnprotectBag(entity.CredentialsProtected);
@@ -314,6 +327,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             Auth = ConfigRules.ToAuthView(metadata, content.Auth, credentials.GetValueOrDefault(AuthSection)),
             AuthMap = ConfigRules.ToAuthMapView(metadata, content.AuthMap, credentials),
             AuthStatus = entity.AuthStatus,
+            WebhookKeyPrefix = webhookKeyPrefix,
             SigningSecretName = content.SigningSecretName,
             PublishedRevisionId = entity.PublishedRevisionId,
             CreatedAt = entity.CreatedAt,

@@ -138,9 +138,11 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var configIds = db.Configs.Where(c => c.TenantId == actor.TenantId && c.IntegrationId == id).Select(c => c.Id);
-        await db.ConfigRevisions.Where(r => r.TenantId == actor.TenantId && configIds.Contains(r.ConfigId)).ExecuteDeleteAsync(ct);
-        await db.Configs.Where(c => c.TenantId == actor.TenantId && c.IntegrationId == id).ExecuteDeleteAsync(ct);
+        foreach (var config in await db.Configs.Where(c => c.TenantId == actor.TenantId && c.IntegrationId == id).ToListAsync(ct))
+        {
+            await Configs.ConfigRemoval.RemoveAsync(db, keys, actor, config, ct); // their webhook URLs die with them
+        }
+
         db.Integrations.Remove(entity);
 
         // A new integration with the same id must not inherit the old one's key (seed 004).

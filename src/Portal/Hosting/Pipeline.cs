@@ -6,6 +6,7 @@ public static class Pipeline
 {
     public static void UsePortalPipeline(this WebApplication app)
     {
+        app.UseSecretPathRedaction();
         // XRPC (seed 003) answers in its own {error, message} shape, never ProblemDetails.
         app.UseWhen(ctx => ApiPaths.IsXrpc(ctx.Request.Path), xrpc =>
         {

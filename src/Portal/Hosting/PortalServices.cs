@@ -16,6 +16,7 @@ using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
+using Portal.Core.Webhooks;
 
 namespace Portal.Hosting;
 
@@ -46,6 +47,9 @@ public static class PortalServices
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<SigningSecretService>();
         services.AddSingleton<IntegrationKeyService>();
+        services.AddSingleton<WebhookService>();
+        services.AddSingleton<WebhookReceiver>();
+        services.AddSecretPathRedaction();
         services.AddScoped<ApiClientService>();
         services.AddScoped<TenantService>();
         services.AddScoped<Bootstrapper>();
@@ -54,7 +58,7 @@ public static class PortalServices
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
-            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ctx.ProblemDetails.Instance = SecretPaths.Redact(ctx.ProblemDetails.Instance ?? ctx.HttpContext.Request.Path.Value ?? "");
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
         });
         services.ConfigureHttpJsonOptions(o => PortalJson.Configure(o.SerializerOptions));

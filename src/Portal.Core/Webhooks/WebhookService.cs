@@ -1,0 +1,242 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Audit;
+using Portal.Core.Common;
+using Portal.Core.Configs;
+using Portal.Core.Data;
+using Portal.Core.Integrations;
+using Portal.Core.Keys;
+using Portal.Core.Tenancy;
+
+namespace Portal.Core.Webhooks;
+
+/// <summary>Seed 000's webhook URLs: the first key, rotation, per-binding endpoints, the key list and the inbox of a config.</summary>
+public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, KeyEngine keys, IOptions<PortalOptions> options, TimeProvider time)
+{
+    public const int MaxBindingNameLength = 100;
+
+    public static string ConfigOwner(Guid configId) => $"config:{configId}";
+
+    public static string BindingOwner(Guid bindingId) => $"binding:{bindingId}";
+
+    /// <summary>The URL a provider posts to: <c>{PublicBaseUrl}/webhooks/{tenant}/{integration}/{key}</c>.</summary>
+    public string WebhookUrl(string requestBaseUrl, string tenant, string integration, string key) =>
+        $"{(options.Value.PublicBaseUrl is { Length: > 0 } configured ? configured : requestBaseUrl).TrimEnd('/')}/webhooks/{Uri.EscapeDataString(tenant)}/{Uri.EscapeDataString(integration)}/{key}";
+
+    public async Task<Result<WebhookUrlIssued>> GenerateUrlAsync(Actor actor, string integrationId, Guid configId, string requestBaseUrl, CancellationToken ct = default)
+    {
+        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config, "generate a URL for each binding under …/bindings/{binding}:generateWebhookUrl", ct);
+        return target.IsSuccess
+            ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
+            : target.Error!;
+    }
+
+    /// <summary>Mints a fresh key, binds it to the config and revokes the previous one (now, or after the grace period).</summary>
+    public async Task<Result<WebhookUrlIssued>> RotateAsync(Actor actor, string integrationId, Guid configId, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct = default)
+    {
+        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config,
+            "this integration declares webhookOwnership PER_BINDING, so rotate per binding: POST …/bindings/{binding}/webhook:rotate", ct);
+        return target.IsSuccess
+            ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
+            : target.Error!;
+    }
+
+    public async Task<Result<WebhookBindingView>> CreateBindingAsync(Actor actor, string integrationId, Guid configId, WebhookBindingInput input, CancellationToken ct = default)
+    {
+        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.PerBinding,
+            "this integration declares webhookOwnership CONFIG: use the config's own URL (…/configs/{config}:generateWebhookUrl)", ct);
+        if (!target.IsSuccess)
+        {
+            return target.Error!;
+        }
+
+        var name = input.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > MaxBindingNameLength)
+        {
+            return Error.Validation("name", $"name is required and at most {MaxBindingNameLength} characters.");
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.WebhookBindings.AnyAsync(b => b.TenantId == actor.TenantId && b.ConfigId == configId && b.Name == name, ct))
+        {
+            return Error.Conflict($"A binding named '{name}' exists already on this config.");
+        }
+
+        var binding = new WebhookBinding { Id = Guid.CreateVersion7(), TenantId = actor.TenantId, ConfigId = configId, Name = name, CreatedAt = time.NowMs() };
+        db.WebhookBindings.Add(binding);
+        db.AuditEvents.Add(AuditEvent.Of(actor, binding.CreatedAt, "webhook.binding.create", $"{target.Value}/bindings/{binding.Id}"));
+        await db.SaveChangesAsync(ct);
+        return new WebhookBindingView(binding.Id, configId, binding.Name, binding.CreatedAt, null, null);
+    }
+
+    public async Task<Result<Page<WebhookBindingView>>> ListBindingsAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var rows = await db.WebhookBindings.AsNoTracking().Where(b => b.TenantId == actor.TenantId && b.ConfigId == configId).OrderBy(b => b.CreatedAt).ToListAsync(ct);
+        var views = new List<WebhookBindingView>(rows.Count);
+        foreach (var b in rows)
+        {
+            var key = await KeyEngine.ActiveAsync(db, actor.TenantId, BindingOwner(b.Id), ct);
+            views.Add(new WebhookBindingView(b.Id, b.ConfigId, b.Name, b.CreatedAt, key?.KeyPrefix, key));
+        }
+
+        return new Page<WebhookBindingView>(views, views.Count);
+    }
+
+    /// <summary>Deletes a binding; its keys are revoked in the same unit of work, so its URL stops working at once.</summary>
+    public async Task<Result<bool>> DeleteBindingAsync(Actor actor, string integrationId, Guid configId, Guid bindingId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (binding, error) = await LoadBindingAsync(db, actor, integrationId, configId, bindingId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var target = $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
+        await keys.RevokeAllAsync(db, actor, BindingOwner(bindingId), target, ct);
+        db.WebhookBindings.Remove(binding!);
+        db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "webhook.binding.delete", target));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public Task<Result<WebhookUrlIssued>> GenerateBindingUrlAsync(Actor actor, string integrationId, Guid configId, Guid bindingId, string requestBaseUrl, CancellationToken ct = default) =>
+        IssueForBindingAsync(actor, integrationId, configId, bindingId, IssueMode.First, 0, requestBaseUrl, ct);
+
+    public Task<Result<WebhookUrlIssued>> RotateBindingUrlAsync(Actor actor, string integrationId, Guid configId, Guid bindingId, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct = default) =>
+        IssueForBindingAsync(actor, integrationId, configId, bindingId, IssueMode.Rotate, gracePeriodSeconds, requestBaseUrl, ct);
+
+    /// <summary>Every webhook key the config has had, newest first: prefix, created, last used, expires, revoked.</summary>
+    public async Task<Result<Page<KeyInfo>>> ListKeysAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        var list = await keys.ListAsync(actor.TenantId, ConfigOwner(configId), ct);
+        return new Page<KeyInfo>(list, list.Count);
+    }
+
+    /// <summary>The received events of a config (its own URL and its bindings), newest first.</summary>
+    public async Task<Result<Page<WebhookEventView>>> ListEventsAsync(Actor actor, string integrationId, Guid configId, Paging paging, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var q = db.WebhookEvents.AsNoTracking().Where(e => e.TenantId == actor.TenantId && e.ConfigId == configId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
+        return new Page<WebhookEventView>(rows.Select(e => new WebhookEventView(e.Id, e.WebhookId, e.ReceivedAt, e.ContentType, e.Body, e.BindingId == Guid.Empty ? null : e.BindingId)).ToList(), total);
+    }
+
+    private async Task<Result<WebhookUrlIssued>> IssueForBindingAsync(Actor actor, string integrationId, Guid configId, Guid bindingId, IssueMode mode, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var (_, error) = await LoadBindingAsync(db, actor, integrationId, configId, bindingId, ct);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return await IssueAsync(actor, integrationId, BindingOwner(bindingId), mode, $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}", gracePeriodSeconds, requestBaseUrl, ct);
+    }
+
+    private async Task<Result<WebhookUrlIssued>> IssueAsync(Actor actor, string integrationId, string owner, IssueMode mode, string configTarget, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
+    {
+        var target = owner.StartsWith("binding:", StringComparison.Ordinal) ? configTarget : $"{configTarget}/webhook";
+        var minted = await keys.IssueAsync(actor, KeyKind.WebhookKey, owner, mode, target, gracePeriodSeconds, ct);
+        if (!minted.IsSuccess)
+        {
+            return minted.Error!.Kind == ErrorKind.BadRequest && mode == IssueMode.Rotate
+                ? Error.BadRequest("No webhook key is bound yet, so there is nothing to rotate: use :generateWebhookUrl to mint the first one.")
+                : minted.Error!.Kind == ErrorKind.Conflict
+                    ? Error.Conflict("A webhook key is bound already: use webhook:rotate to replace it.")
+                    : minted.Error;
+        }
+
+        return new WebhookUrlIssued
+        {
+            WebhookUrl = WebhookUrl(requestBaseUrl, actor.TenantId, integrationId, minted.Value!.Secret.Value),
+            WebhookKeyPrefix = minted.Value.Secret.DisplayPrefix,
+            PreviousKeyExpiresAt = minted.Value.PreviousExpiresAt,
+        };
+    }
+
+    /// <summary>Resolves the config (404), the role (403) and the integration's ownership (400 with what to do instead); the audit target on success.</summary>
+    private async Task<Result<string>> ConfigTargetAsync(Actor actor, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (definition, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        return definition!.WebhookOwnership == required
+            ? ConfigTarget(integrationId, configId)
+            : Error.BadRequest($"Not available for this integration: {otherwise}.");
+    }
+
+    private async Task<(IntegrationDefinition? Definition, Error? Error)> LoadAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
+    {
+        var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
+        if (definition is null)
+        {
+            return (null, IntegrationService.NotFound(integrationId));
+        }
+
+        var exists = await db.Configs.AnyAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
+        return exists ? (definition, null) : (null, Error.NotFound($"Config '{configId}' was not found for integration '{integrationId}'."));
+    }
+
+    private async Task<(WebhookBinding? Binding, Error? Error)> LoadBindingAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Guid bindingId, CancellationToken ct)
+    {
+        var (definition, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        var binding = await db.WebhookBindings.FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.ConfigId == configId && b.Id == bindingId, ct);
+        if (binding is null)
+        {
+            return (null, Error.NotFound($"Binding '{bindingId}' was not found on this config."));
+        }
+
+        return definition!.WebhookOwnership == WebhookOwnership.PerBinding
+            ? (binding, null)
+            : (null, Error.BadRequest("Not available for this integration: it declares webhookOwnership CONFIG, so use the config's own URL."));
+    }
+
+    private static string ConfigTarget(string integrationId, Guid configId) => $"integrations/{integrationId}/configs/{configId}";
+}

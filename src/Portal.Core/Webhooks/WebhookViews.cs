@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+using Portal.Core.Keys;
+
+namespace Portal.Core.Webhooks;
+
+/// <summary>The one response that carries a webhook URL (seed 000): <c>{webhookUrl, webhookKeyPrefix}</c>.</summary>
+public sealed record WebhookUrlIssued
+{
+    public required string WebhookUrl { get; init; }
+    public required string WebhookKeyPrefix { get; init; }
+
+    /// <summary>Only after a rotation with a grace period: when the previous URL stops working (epoch ms).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? PreviousKeyExpiresAt { get; init; }
+
+    public override string ToString() => $"WebhookUrlIssued {{ WebhookKeyPrefix = {WebhookKeyPrefix} }}";
+}
+
+/// <summary>Body of a rotate: an optional grace period for the previous key (0 = it stops now, the default).</summary>
+public sealed record WebhookRotateRequest(int? GracePeriodSeconds);
+
+public sealed record WebhookBindingInput(string? Name);
+
+/// <summary>A per-binding webhook endpoint as lists show it: never the key, only its prefix and times.</summary>
+public sealed record WebhookBindingView(Guid Id, Guid ConfigId, string Name, long CreatedAt, string? WebhookKeyPrefix, KeyInfo? Key);
+
+/// <summary>A received event (inbox); <c>body</c> as received, UTF-8 text.</summary>
+public sealed record WebhookEventView(long Id, string WebhookId, long ReceivedAt, string? ContentType, string Body, Guid? BindingId);
+
+/// <summary>What an inbound delivery carries, without any HTTP type.</summary>
+public sealed record InboundWebhook(
+    string Tenant,
+    string Integration,
+    string Key,
+    Stream Body,
+    long? ContentLength,
+    string? ContentType,
+    string? WebhookId,
+    string? WebhookTimestamp,
+    string? WebhookSignature,
+    string? Ip)
+{
+    public override string ToString() => $"InboundWebhook {{ Tenant = {Tenant}, Integration = {Integration} }}";
+}
+
+public enum WebhookReceipt
+{
+    Accepted,
+    Duplicate,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+}
