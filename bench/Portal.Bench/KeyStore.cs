@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Core.Keys;
+
+namespace Portal.Bench;
+
+/// <summary>
+/// A SQLite store migrated with the app's own migrations and filled with <c>N</c> issued keys: N - <see cref="RealKeys"/>
+/// filler rows with random hashes spread over many tenants, plus <see cref="RealKeys"/> minted webhook keys of tenant
+/// <see cref="Tenant"/> whose plaintext the benchmark keeps. The file is cached per N (and per latest migration) in
+/// the cache folder, so the 1,000,000-row store is built once.
+/// </summary>
+public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyStore.RealKey> Keys)
+{
+    public const int RealKeys = 64;
+    public const string Tenant = "bench";
+
+    public sealed record RealKey(string Value, string OwnerId);
+
+    public string ConnectionString => $"Data Source={DatabasePath}";
+
+    private sealed record Manifest(int Count, string Migration, List<RealKey> Keys);
+
+    public static KeyStore Open(int count, string cacheDirectory)
+    {
+        Directory.CreateDirectory(cacheDirectory);
+        var dbPath = Path.Combine(cacheDirectory, $"keys-{count}.db");
+        var manifestPath = Path.Combine(cacheDirectory, $"keys-{count}.json");
+        var latestMigration = LatestMigration();
+        if (File.Exists(dbPath) && File.Exists(manifestPath))
+        {
+            var cached = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath));
+            if (cached is not null && cached.Count == count && cached.Migration == latestMigration && cached.Keys.Count == RealKeys)
+            {
+                Console.WriteLine($"[keys] using cached store of {count:N0} keys: {dbPath}");
+                return new KeyStore(count, dbPath, cached.Keys);
+            }
+        }
+
+        foreach (var stale in new[] { dbPath, dbPath + "-wal", dbPath + "-shm", dbPath + "-journal", manifestPath })
+        {
+            File.Delete(stale);
+        }
+
+        var sw = Stopwatch.StartNew();
+        var keys = Build(count, dbPath);
+        File.WriteAllText(manifestPath, JsonSerializer.Serialize(new Manifest(count, latestMigration, keys.ToList())));
+        Console.WriteLine($"[keys] built a store of {count:N0} keys in {sw.Elapsed.TotalSeconds:F1} s: {dbPath}");
+        return new KeyStore(count, dbPath, keys);
+    }
+
+    /// <summary>The DbContext factory the app registers (AddDbContextFactory, SQLite, OpenIddict entities).</summary>
+    public static ServiceProvider Services(string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict());
+        return services.BuildServiceProvider();
+    }
+
+    private static string LatestMigration()
+    {
+        using var sp = Services("Data Source=:memory:");
+        using var db = sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
+        return db.Database.GetMigrations().Last();
+    }
+
+    private static IReadOnlyList<RealKey> Build(int count, string dbPath)
+    {
+        var connectionString = $"Data Source={dbPath};Pooling=False";
+        using (var sp = Services(connectionString))
+        using (var db = sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
+        {
+            db.Database.Migrate();
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var real = new List<RealKey>(RealKeys);
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        Exec(connection, "PRAGMA synchronous=OFF");
+
+        // Bulk load without the secondary indexes, then recreate them with the migration's own SQL.
+        var indexSql = new List<string>();
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT sql FROM sqlite_master WHERE type='index' AND tbl_name='IssuedKeys' AND sql IS NOT NULL";
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+            {
+                indexSql.Add(reader.GetString(0));
+            }
+        }
+
+        if (!indexSql.Any(s => s.Contains("\"Hash\"", StringComparison.Ordinal) && s.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidOperationException("The migrated store has no unique index on IssuedKeys.Hash.");
+        }
+
+        using (var tx = connection.BeginTransaction())
+        {
+            foreach (var name in IndexNames(connection, tx))
+            {
+                Exec(connection, $"DROP INDEX \"{name}\"", tx);
+            }
+
+            using var insert = connection.CreateCommand();
+            insert.Transaction = tx;
+            insert.CommandText = """
+                INSERT INTO "IssuedKeys" ("Id", "TenantId", "Kind", "OwnerId", "Hash", "ProtectedValue", "KeyPrefix", "CreatedAt", "ExpiresAt", "RevokedAt", "LastUsedAt", "CreatedBy")
+                VALUES ($id, $tenant, $kind, $owner, $hash, NULL, $prefix, $created, NULL, NULL, NULL, 'bench')
+                """;
+            var id = insert.Parameters.Add("$id", SqliteType.Text);
+            var tenant = insert.Parameters.Add("$tenant", SqliteType.Text);
+            var kind = insert.Parameters.Add("$kind", SqliteType.Integer);
+            var owner = insert.Parameters.Add("$owner", SqliteType.Text);
+            var hash = insert.Parameters.Add("$hash", SqliteType.Text);
+            var prefix = insert.Parameters.Add("$prefix", SqliteType.Text);
+            var created = insert.Parameters.Add("$created", SqliteType.Integer);
+            insert.Prepare();
+
+            // The real keys sit in the middle of the insertion order, not at either end of the table.
+            var realAt = Math.Max(0, (count - RealKeys) / 2);
+            Span<byte> random = stackalloc byte[32];
+            for (var i = 0; i < count; i++)
+            {
+                var isReal = i >= realAt && i < realAt + RealKeys;
+                created.Value = now - (count - i);
+                id.Value = Guid.NewGuid().ToString().ToUpperInvariant(); // EF Core's SQLite representation of a Guid
+                if (isReal)
+                {
+                    var secret = SecretFormat.Mint(KeyPrefixes.WebhookKey);
+                    var ownerId = $"config:{Guid.NewGuid()}";
+                    real.Add(new RealKey(secret.Value, ownerId));
+                    tenant.Value = Tenant;
+                    kind.Value = (int)KeyKind.WebhookKey;
+                    owner.Value = ownerId;
+                    hash.Value = SecretFormat.Hash(secret.Value);
+                    prefix.Value = secret.DisplayPrefix;
+                }
+                else
+                {
+                    RandomNumberGenerator.Fill(random);
+                    tenant.Value = $"t{i % 1000:D4}";
+                    kind.Value = (int)(i % 2 == 0 ? KeyKind.WebhookKey : KeyKind.McpKey);
+                    owner.Value = $"config:{i}";
+                    hash.Value = Convert.ToHexStringLower(random);
+                    prefix.Value = (i % 2 == 0 ? KeyPrefixes.WebhookKey : KeyPrefixes.McpKey) + "filler00";
+                }
+
+                insert.ExecuteNonQuery();
+            }
+
+            foreach (var sql in indexSql)
+            {
+                Exec(connection, sql, tx);
+            }
+
+            tx.Commit();
+        }
+
+        // No ANALYZE: the app never runs it, so the planner sees what it sees in production.
+        return real;
+    }
+
+    private static List<string> IndexNames(SqliteConnection connection, SqliteTransaction tx)
+    {
+        using var read = connection.CreateCommand();
+        read.Transaction = tx;
+        read.CommandText = "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='IssuedKeys' AND sql IS NOT NULL";
+        using var reader = read.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    private static void Exec(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

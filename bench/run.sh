@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds Release and runs the benchmark: key check at 1,000 and 1,000,000 stored keys, then inbound webhook ingest
+# against a bare Kestrel 202 endpoint and the real Portal receiver, in one run. Ends with a short table (also written
+# to bench/.cache/last-summary.md). Extra arguments go to the program, e.g. `bash bench/run.sh --quick`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench/.cache
+
+# Also builds src/Portal (a project reference): the ingest part launches its Release Portal.dll.
+dotnet build bench/Portal.Bench/Portal.Bench.csproj -c Release -nologo -v quiet
+
+dotnet bench/Portal.Bench/bin/Release/net10.0/Portal.Bench.dll \
+  --portal-dll src/Portal/bin/Release/net10.0/Portal.dll "$@" 2>&1 | tee bench/.cache/last-run.txt
