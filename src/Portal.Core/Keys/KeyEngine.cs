@@ -16,6 +16,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
 {
     public const int MaxGracePeriodSeconds = 7 * 24 * 3600;
     private const int MaxAttempts = 8;
+    private const long LastUsedPrecisionMs = 60_000;
 
     /// <summary>Mints a key for <paramref name="ownerId"/> and makes it the active one. With <see cref="IssueMode.Rotate"/> the previous key is revoked now, or expires after <paramref name="gracePeriodSeconds"/>.</summary>
     public async Task<Result<MintedKey>> IssueAsync(Actor actor, KeyKind kind, string ownerId, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, CancellationToken ct = default)
@@ -131,7 +132,12 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             return new KeyCheck(KeyCheckOutcome.WrongOwner, key);
         }
 
-        await db.IssuedKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+        // Last use at minute precision: a write per request would serialise every inbound delivery on the store.
+        if (key.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedPrecisionMs)
+        {
+            await db.IssuedKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
+        }
+
         return new KeyCheck(KeyCheckOutcome.Valid, key);
     }
 

@@ -24,6 +24,12 @@ public sealed class Bootstrapper(
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             await db.Database.MigrateAsync(ct);
+            if (db.Database.IsSqlite())
+            {
+                // WAL: readers never wait for the writer and a commit is one append, not a journal rewrite with
+                // several fsyncs: what keeps webhook ingest (a write per delivery) close to a bare endpoint.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            }
             if (!TenantIds.IsValid(settings.Tenant))
             {
                 throw new InvalidOperationException("Portal:Bootstrap:Tenant must match ^[A-Za-z0-9_-]{1,64}$.");

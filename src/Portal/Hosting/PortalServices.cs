@@ -105,7 +105,7 @@ public static class PortalServices
             connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
         }
 
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict());
+        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning()));
     }
 
     private static void AddIdentityAndTokens(IServiceCollection services, IConfiguration configuration)
