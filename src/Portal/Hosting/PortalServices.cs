@@ -65,6 +65,8 @@ public static class PortalServices
         services.AddOutboundHttp();
         services.AddSingleton<CredentialTester>();
         services.AddSingleton<OAuthService>();
+        services.AddSingleton<OAuthTokenRefresher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OAuthTokenRefresher>());
         services.AddSingleton<VerificationService>();
 
         AddIdentityAndTokens(services, configuration);

@@ -244,6 +244,24 @@ public sealed class OAuthFlowTests(PortalApplication app, AuthorizationServerFix
     }
 
     [Fact]
+    public async Task The_background_refresher_renews_a_token_that_is_about_to_expire()
+    {
+        _provider.RefuseRefresh = false; // the provider is shared by the class
+        using var http = await app.ClientAsync();
+        var (integration, config) = await OAuthConfigAsync(http);
+        var callback = await ProviderRedirectAsync(await AuthorizationUrlAsync(http, integration, config));
+        using var browser = Browser();
+        await browser.GetAsync(callback.PathAndQuery);
+        var refresher = app.Services.GetRequiredService<OAuthTokenRefresher>();
+        var before = _provider.Issued.Count(g => g == "refresh_token");
+
+        Assert.Equal(0, await refresher.RefreshDueAsync(TimeSpan.FromMinutes(5))); // valid for an hour: nothing due
+        Assert.True(await refresher.RefreshDueAsync(TimeSpan.FromHours(2)) >= 1);
+        Assert.True(_provider.Issued.Count(g => g == "refresh_token") > before);
+        Assert.Equal("CONNECTED", await StatusAsync(http, integration, config));
+    }
+
+    [Fact]
     public async Task Changing_the_auth_of_a_connected_config_forgets_its_tokens()
     {
         using var http = await app.ClientAsync();
