@@ -94,15 +94,10 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
     public async Task<Result<ConfigView>> UpdateAsync(Actor actor, string integrationId, Guid configId, ConfigInput input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
         {
             return error;
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
         }
 
         var content = PortalJson.Deserialize<ConfigContent>(entity!.ContentJson);
@@ -135,15 +130,10 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
     public async Task<Result<bool>> DeleteAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (_, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        var (_, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
         {
             return error;
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
         }
 
         // The config's webhook URLs (its own and its bindings') stop working with it, in the same transaction.
@@ -159,15 +149,10 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
     public async Task<Result<ConfigView>> PublishAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
         {
             return error;
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
         }
 
         // The integration's metadata may have changed since the draft was saved: publish only what is valid now.
@@ -256,15 +241,10 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
     public async Task<Result<ConfigView>> RollbackAsync(Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (definition, entity, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
         {
             return error;
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
         }
 
         var revision = await db.ConfigRevisions.AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == actor.TenantId && r.ConfigId == configId && r.Id == revisionId, ct);
@@ -281,6 +261,13 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         entity.Version = Guid.NewGuid();
         db.AuditEvents.Add(AuditEvent.Of(actor, entity.ModifiedAt, "config.rollback", $"{Target(entity)}/revisions/{revision.Id}"));
         return await SaveAsync(db, entity, definition!.Metadata, ct);
+    }
+
+    /// <summary>Like <see cref="LoadAsync"/>, for a change: a Viewer is refused once the config is known to exist (404 first, so existence does not leak).</summary>
+    private async Task<(IntegrationDefinition? Definition, Config? Entity, Error? Error)> LoadForChangeAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
+    {
+        var loaded = await LoadAsync(db, actor, integrationId, configId, ct);
+        return loaded.Error is null && !actor.IsAdmin ? (null, null, Error.Forbidden()) : loaded;
     }
 
     private async Task<(IntegrationDefinition? Definition, Config? Entity, Error? Error)> LoadAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
