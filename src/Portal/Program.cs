@@ -26,6 +26,7 @@ api.MapApiClientsEndpoints();
 api.MapSigningSecretsEndpoints();
 api.MapAuditEndpoints();
 api.MapMembersEndpoints();
+api.MapMcpSettingsEndpoints();
 app.MapTenantsEndpoints();
 app.MapXrpcEndpoints();
 app.MapSvixEndpoints();
