@@ -15,6 +15,7 @@ using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
+using Portal.Mcp;
 using Portal.Core.SigningSecrets;
 using Portal.Core.OAuth;
 using Portal.Core.Outbound;
@@ -51,6 +52,7 @@ public static class PortalServices
         services.AddSingleton<SigningSecretService>();
         services.AddSingleton<IntegrationKeyService>();
         services.AddSingleton<McpSettingsService>();
+        services.AddPortalMcp();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookReceiver>();
         services.AddSecretPathRedaction();
