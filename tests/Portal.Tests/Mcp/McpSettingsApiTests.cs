@@ -140,3 +140,24 @@ public sealed class McpSettingsApiTests(PortalApplication app) : IClassFixture<P
         await (await other.GetAsync(McpTestData.Mcp(id))).ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 }
+
+/// <summary>Deleting an integration ends its MCP server: its key is revoked and a new integration with the same id starts over.</summary>
+public sealed class McpIntegrationDeleteTests(PortalApplication app) : IClassFixture<PortalApplication>
+{
+    [Fact]
+    public async Task Deleting_the_integration_revokes_its_mcp_key_and_drops_its_settings()
+    {
+        using var admin = await app.ClientAsync();
+        var (id, config) = await McpTestData.CreateAsync(admin);
+        var key = await admin.EnableAsync(id, config);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"{ApiTestData.Base}/integrations/{id}")).StatusCode);
+
+        var check = await app.Services.GetRequiredService<KeyEngine>().CheckAsync(KeyKind.McpKey, PortalApplication.Tenant, key, $"mcp:{id}", null);
+        Assert.Equal(KeyCheckOutcome.Revoked, check.Outcome);
+        await admin.CreateIntegrationAsync(McpTestData.Integration(id));
+        var fresh = await (await admin.GetAsync(McpTestData.Mcp(id))).ExpectAsync(HttpStatusCode.OK);
+        Assert.False(fresh["enabled"]!.GetValue<bool>());
+        Assert.Null(fresh["keyPrefix"]);
+    }
+}
