@@ -99,6 +99,8 @@ public sealed class McpEndpointTests(PortalApplication app) : IClassFixture<Port
         Assert.Equal(HttpStatusCode.Unauthorized, await McpClients.RefusalAsync(app, id, old, "call"));
         Assert.Null(await McpClients.RefusalAsync(app, id, fresh));
         Assert.Null(await McpClients.RefusalAsync(app, id, fresh, "call"));
+        Assert.DoesNotContain(old, app.Logs.All, StringComparison.Ordinal); // neither key reaches a log line
+        Assert.DoesNotContain(fresh, app.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
