@@ -2,6 +2,7 @@ using Scalar.AspNetCore;
 using Portal.Components;
 using Portal.Endpoints;
 using Portal.Hosting;
+using Portal.Mcp;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddPortalConfigurationFile(builder.Environment);
@@ -26,8 +27,10 @@ api.MapApiClientsEndpoints();
 api.MapSigningSecretsEndpoints();
 api.MapAuditEndpoints();
 api.MapMembersEndpoints();
+api.MapMcpSettingsEndpoints();
 app.MapTenantsEndpoints();
 app.MapXrpcEndpoints();
+app.MapPortalMcp();
 app.MapSvixEndpoints();
 app.MapInboundWebhooks();
 app.MapOAuthCallback();

@@ -6,6 +6,7 @@ using Portal.Core.Audit;
 using Portal.Core.Configs;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
+using Portal.Core.Mcp;
 using Portal.Core.OAuth;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Webhooks;
@@ -34,6 +35,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();
     public DbSet<SigningSecret> SigningSecrets => Set<SigningSecret>();
     public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
+    public DbSet<McpSettings> McpSettings => Set<McpSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -153,6 +155,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             e.Property(s => s.StartedBy).HasMaxLength(256);
             e.Property(s => s.BrowserBindingHash).HasMaxLength(64);
             e.HasIndex(s => s.ExpiresAt);
+        });
+        builder.Entity<McpSettings>(e =>
+        {
+            e.HasKey(m => new { m.TenantId, m.IntegrationId });
+            e.Property(m => m.TenantId).HasMaxLength(64);
+            e.Property(m => m.IntegrationId).HasMaxLength(64);
+            e.Property(m => m.Description).HasMaxLength(500);
         });
         builder.Entity<TokenKey>(e =>
         {

@@ -20,6 +20,9 @@ public sealed class Integration
 
     /// <summary>Encrypted JSON: authMetadataId → credential name → value.</summary>
     public string? CredentialsProtected { get; set; }
+
+    /// <summary>The tools as JSON (a list of <see cref="IntegrationTool"/>).</summary>
+    public string ToolsJson { get; set; } = "[]";
     public long CreatedAt { get; set; }
     public long ModifiedAt { get; set; }
 }
@@ -35,6 +38,9 @@ public sealed class IntegrationInput
     public List<string>? Tags { get; set; }
     public bool? IsInternal { get; set; }
     public WebhookOwnership? WebhookOwnership { get; set; }
+
+    /// <summary>The tools an MCP client can call; PATCH keeps them when omitted.</summary>
+    public List<IntegrationTool>? Tools { get; set; }
 }
 
 /// <summary>An integration as the API returns it: credentials stripped, their presence reported.</summary>
@@ -48,6 +54,7 @@ public sealed record IntegrationView
     public required IReadOnlyList<string> Tags { get; init; }
     public required bool IsInternal { get; init; }
     public required WebhookOwnership WebhookOwnership { get; init; }
+    public required IReadOnlyList<IntegrationTool> Tools { get; init; }
     public required long CreatedAt { get; init; }
     public required long ModifiedAt { get; init; }
 }

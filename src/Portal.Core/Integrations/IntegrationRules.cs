@@ -68,6 +68,65 @@ public static partial class IntegrationRules
         {
             CheckMetadata(metadata, errors);
         }
+
+        if (input.Tools is { } tools)
+        {
+            CheckTools(tools, errors);
+        }
+    }
+
+    public static readonly IReadOnlySet<string> ToolMethods = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD" };
+
+    /// <summary>Tools: unique ids, a JSON Schema object as input, a request with a method and a URL.</summary>
+    public static void CheckTools(IReadOnlyList<IntegrationTool?> tools, ValidationErrors errors)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < tools.Count; i++)
+        {
+            var at = $"tools[{i}]";
+            if (tools[i] is not { } tool)
+            {
+                errors.Add(at, "A tool cannot be null.");
+                continue;
+            }
+
+            if (tool.Id is null || !IdPattern().IsMatch(tool.Id))
+            {
+                errors.Add($"{at}.id", "id is required: 1 to 64 letters, digits, underscores or hyphens.");
+            }
+            else if (!ids.Add(tool.Id))
+            {
+                errors.Add($"{at}.id", $"Tool id '{tool.Id}' is used twice.");
+            }
+
+            if (tool.DisplayName is { Length: > MaxDisplayName })
+            {
+                errors.Add($"{at}.displayName", $"displayName must be at most {MaxDisplayName} characters.");
+            }
+
+            if (tool.InputSchema is null)
+            {
+                errors.Add($"{at}.inputSchema", "inputSchema is required: a JSON Schema object, e.g. {\"type\":\"object\"}.");
+            }
+            else if (tool.InputSchema["type"] is { } type && (type.GetValueKind() != System.Text.Json.JsonValueKind.String || type.GetValue<string>() != "object"))
+            {
+                errors.Add($"{at}.inputSchema", "inputSchema must describe an object: its type must be \"object\".");
+            }
+            else if (ParameterValidator.SchemaProblem(tool.InputSchema) is { } problem)
+            {
+                errors.Add($"{at}.inputSchema", problem);
+            }
+
+            if (string.IsNullOrWhiteSpace(tool.Request?.Method) || !ToolMethods.Contains(tool.Request.Method))
+            {
+                errors.Add($"{at}.request.method", "request.method is required: GET, POST, PUT, PATCH, DELETE or HEAD.");
+            }
+
+            if (string.IsNullOrWhiteSpace(tool.Request?.Url))
+            {
+                errors.Add($"{at}.request.url", "request.url is required, e.g. {{baseUrl}}/items/{{id}}.");
+            }
+        }
     }
 
     private static void CheckMetadata(ConfigMetadata metadata, ValidationErrors errors)

@@ -147,6 +147,8 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
         // A new integration with the same id must not inherit the old one's key (seed 004).
         await keys.RevokeAllAsync(db, actor, IntegrationKeys.IntegrationKeyService.OwnerId(id), IntegrationKeys.IntegrationKeyService.AuditTarget(id), ct);
+        await keys.RevokeAllAsync(db, actor, Mcp.McpSettingsService.OwnerId(id), Mcp.McpSettingsService.AuditTarget(id), ct);
+        await db.McpSettings.Where(m => m.TenantId == actor.TenantId && m.IntegrationId == id).ExecuteDeleteAsync(ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "integration.delete", $"integrations/{id}"));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -159,6 +161,10 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         var entity = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.TenantId == tenantId && i.Id == id, ct);
         return entity is null ? null : new IntegrationDefinition(entity.Id, PortalJson.Deserialize<ConfigMetadata>(entity.MetadataJson), entity.WebhookOwnership, protector.UnprotectBag(entity.CredentialsProtected));
     }
+
+    /// <summary>The tools of an integration row.</summary>
+    public static List<IntegrationTool> ToolsOf(Integration entity) =>
+        string.IsNullOrEmpty(entity.ToolsJson) ? [] : PortalJson.Deserialize<List<IntegrationTool>>(entity.ToolsJson);
 
     internal static Error NotFound(string id) => Error.NotFound($"Integration '{id}' was not found in this tenant.");
 
@@ -197,6 +203,11 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             var credentials = SplitCredentials(metadata, protector.UnprotectBag(entity.CredentialsProtected));
             entity.CredentialsProtected = protector.ProtectBag(credentials);
             entity.MetadataJson = PortalJson.Serialize(metadata);
+        }
+
+        if (!merge || input.Tools is not null)
+        {
+            entity.ToolsJson = PortalJson.Serialize(input.Tools ?? []);
         }
 
         var tagText = entity.Tags.Replace('|', ' ');
@@ -256,6 +267,7 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             Tags = entity.Tags.Split('|', StringSplitOptions.RemoveEmptyEntries),
             IsInternal = entity.IsInternal,
             WebhookOwnership = entity.WebhookOwnership,
+            Tools = ToolsOf(entity),
             CreatedAt = entity.CreatedAt,
             ModifiedAt = entity.ModifiedAt,
         };

@@ -14,6 +14,8 @@ using Portal.Core.Data;
 using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
+using Portal.Core.Mcp;
+using Portal.Mcp;
 using Portal.Core.SigningSecrets;
 using Portal.Core.OAuth;
 using Portal.Core.Outbound;
@@ -49,6 +51,8 @@ public static class PortalServices
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<SigningSecretService>();
         services.AddSingleton<IntegrationKeyService>();
+        services.AddSingleton<McpSettingsService>();
+        services.AddPortalMcp();
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookReceiver>();
         services.AddSecretPathRedaction();

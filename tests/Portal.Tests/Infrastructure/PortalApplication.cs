@@ -36,6 +36,9 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     /// <summary>Whether outbound calls may reach loopback and private addresses; true for the suite, false to test the refusal.</summary>
     public bool AllowPrivateNetworks { get; init; } = true;
 
+    /// <summary>Portal:Mcp:RequestsPerMinute, when a test needs a small budget.</summary>
+    public int? McpRequestsPerMinute { get; init; }
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Everything the app logged, to prove no secret reaches a log line.</summary>
@@ -53,6 +56,11 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
         builder.UseSetting("Portal:Bootstrap:ApiClientSecret", AdminClientSecret);
         // Test integrations (upstreams, OAuth servers) listen on 127.0.0.1; production refuses private addresses.
         builder.UseSetting("Portal:Outbound:AllowPrivateNetworks", AllowPrivateNetworks ? "true" : "false");
+        if (McpRequestsPerMinute is { } perMinute)
+        {
+            builder.UseSetting("Portal:Mcp:RequestsPerMinute", perMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
