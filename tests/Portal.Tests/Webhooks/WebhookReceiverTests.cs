@@ -62,18 +62,21 @@ public sealed class WebhookReceiverTests(WebhookPortal portal) : IClassFixture<W
         var key = KeyOf(url);
         var unknown = SecretFormat.Mint("whk_").Value;
 
-        foreach (var path in new[]
-        {
+        string[] cases =
+        [
             $"/webhooks/default/{integration}/{unknown}",
-            $"/webhooks/default/{integration}/{key[..^1]}x",
+            $"/webhooks/default/{integration}/{key[..^1]}{(key[^1] == 'x' ? 'y' : 'x')}", // one character off (never the key itself)
             $"/webhooks/default/{integration}/not-a-key",
             $"/webhooks/default/{otherIntegration}/{key}",
             $"/webhooks/tenant-rx/{integration}/{key}",
             $"/webhooks/default/{theirIntegration}/{KeyOf(theirUrl)}",
             $"/webhooks/no such tenant/{integration}/{key}",
-        })
+        ];
+        foreach (var path in cases)
         {
-            var problem = await (await portal.DeliverAsync($"http://localhost{path}")).ExpectProblemAsync(HttpStatusCode.NotFound);
+            using var response = await portal.DeliverAsync($"http://localhost{path}");
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{(int)response.StatusCode} for case {Array.IndexOf(cases, path)}");
+            var problem = await response.ExpectProblemAsync(HttpStatusCode.NotFound);
             var last = path[(path.LastIndexOf('/') + 1)..];
             Assert.DoesNotContain(last, problem.ToJsonString(), StringComparison.Ordinal);
             Assert.EndsWith("/{key}", problem["instance"]!.GetValue<string>(), StringComparison.Ordinal);
