@@ -58,22 +58,17 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<Result<ApiClientWithSecret>> RotateSecretAsync(Actor actor, string clientId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var client = await db.ApiClients.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.ClientId == clientId, ct);
-        if (client is null)
+        var (client, error) = await FindForChangeAsync(db, actor, clientId, ct);
+        if (error is not null)
         {
-            return NotFound(clientId);
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
+            return error;
         }
 
         var application = await applications.FindByClientIdAsync(clientId, ct)
             ?? throw new InvalidOperationException($"API client {clientId} has no OpenIddict application.");
         var secret = SecretFormat.Mint(KeyPrefixes.ApiClientSecret);
         await applications.UpdateAsync(application, secret.Value, ct);
-        client.SecretPrefix = secret.DisplayPrefix;
+        client!.SecretPrefix = secret.DisplayPrefix;
         client.SecretRotatedAt = time.NowMs();
         db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
         await db.SaveChangesAsync(ct);
@@ -83,15 +78,10 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<Result<bool>> DeleteAsync(Actor actor, string clientId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var client = await db.ApiClients.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.ClientId == clientId, ct);
-        if (client is null)
+        var (client, error) = await FindForChangeAsync(db, actor, clientId, ct);
+        if (error is not null)
         {
-            return NotFound(clientId);
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
+            return error;
         }
 
         if (await applications.FindByClientIdAsync(clientId, ct) is { } application)
@@ -99,8 +89,8 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             await applications.DeleteAsync(application, ct);
         }
 
-        db.ApiClients.Remove(client);
-        db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "apiClient.delete", $"api-clients/{clientId}", keyPrefix: client.SecretPrefix));
+        db.ApiClients.Remove(client!);
+        db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "apiClient.delete", $"api-clients/{clientId}", keyPrefix: client!.SecretPrefix));
         await db.SaveChangesAsync(ct);
         return true;
     }
@@ -141,6 +131,13 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         db.AuditEvents.Add(AuditEvent.Of(actor, client.CreatedAt, "apiClient.create", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
         await db.SaveChangesAsync(ct);
         return WithSecret(client, secret);
+    }
+
+    /// <summary>The tenant's client, 404 before 403 so another tenant's client does not leak.</summary>
+    private static async Task<(ApiClient? Client, Error? Error)> FindForChangeAsync(PortalDbContext db, Actor actor, string clientId, CancellationToken ct)
+    {
+        var client = await db.ApiClients.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.ClientId == clientId, ct);
+        return client is null ? (null, NotFound(clientId)) : actor.IsAdmin ? (client, null) : (null, Error.Forbidden());
     }
 
     private static Error NotFound(string clientId) => Error.NotFound($"API client '{clientId}' was not found in this tenant.");

@@ -211,7 +211,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             return error;
         }
 
-        var revision = await db.ConfigRevisions.AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == actor.TenantId && r.ConfigId == configId && r.Id == revisionId, ct);
+        var revision = await FindRevisionAsync(db, actor, configId, revisionId, ct);
         if (revision is null)
         {
             return Error.NotFound($"Revision '{revisionId}' was not found for this config.");
@@ -247,7 +247,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             return error;
         }
 
-        var revision = await db.ConfigRevisions.AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == actor.TenantId && r.ConfigId == configId && r.Id == revisionId, ct);
+        var revision = await FindRevisionAsync(db, actor, configId, revisionId, ct);
         if (revision is null)
         {
             return Error.Validation("revisionId", $"Revision '{revisionId}' is not a revision of this config.");
@@ -326,6 +326,9 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             ModifiedAt = entity.ModifiedAt,
         };
     }
+
+    private static Task<ConfigRevision?> FindRevisionAsync(PortalDbContext db, Actor actor, Guid configId, Guid revisionId, CancellationToken ct) =>
+        db.ConfigRevisions.AsNoTracking().FirstOrDefaultAsync(r => r.TenantId == actor.TenantId && r.ConfigId == configId && r.Id == revisionId, ct);
 
     private static string Target(Config c) => $"integrations/{c.IntegrationId}/configs/{c.Id}";
 }
