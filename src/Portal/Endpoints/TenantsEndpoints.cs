@@ -10,7 +10,7 @@ public static class TenantsEndpoints
         var tenants = app.MapGroup("/v1/tenants").RequireAuthorization().WithTags("Tenants");
         tenants.MapGet("", async (HttpContext http, TenantAccess access) =>
                 TypedResults.Ok(await access.ListTenantsAsync(http.User, http.RequestAborted)))
-            .WithName("tenants.list").WithSummary("Tenants the caller belongs to.");
+            .WithName("tenants.list").WithSummary("Tenants the caller belongs to.").ProducesProblem(StatusCodes.Status401Unauthorized);
 
         tenants.MapPost("", (HttpContext http, TenantInput body, TenantService service) =>
                 ApiResults.Created(http, service.CreateTenantAsync(http.User.Email() ?? "", http.Connection.RemoteIpAddress?.ToString(), body, http.RequestAborted), t => $"/v1/tenants/{t.Id}"))

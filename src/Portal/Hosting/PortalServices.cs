@@ -79,9 +79,15 @@ public static class PortalServices
         {
             ctx.ProblemDetails.Instance = SecretPaths.Redact(ctx.ProblemDetails.Instance ?? ctx.HttpContext.Request.Path.Value ?? "");
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+            ProblemTypes.Complete(ctx.ProblemDetails, ctx.HttpContext);
         });
         services.ConfigureHttpJsonOptions(o => PortalJson.Configure(o.SerializerOptions));
-        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddOpenApi(o =>
+        {
+            o.AddDocumentTransformer<BearerSecurityTransformer>();
+            o.AddDocumentTransformer<OpenApiDocumentShape>();
+            o.AddSchemaTransformer<OpenApiSchemaShape>();
+        });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHttpContextAccessor();
 

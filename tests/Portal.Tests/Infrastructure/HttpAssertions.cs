@@ -22,6 +22,15 @@ public static class HttpAssertions
         Assert.Equal((int)status, problem["status"]!.GetValue<int>());
         Assert.False(string.IsNullOrEmpty(problem["title"]?.GetValue<string>()));
         Assert.NotNull(problem["traceId"]);
+        // RFC 9457: every problem names its type with an absolute URI, and says in detail what went wrong.
+        var type = problem["type"]?.GetValue<string>();
+        Assert.True(Uri.TryCreate(type, UriKind.Absolute, out _), $"ProblemDetails without an absolute type URI: {problem}");
+        Assert.False(string.IsNullOrWhiteSpace(problem["detail"]?.GetValue<string>()), $"ProblemDetails without a detail: {problem}");
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            Assert.True(response.Headers.WwwAuthenticate.Count > 0, "a 401 without WWW-Authenticate (RFC 6750)");
+        }
+
         return problem;
     }
 
