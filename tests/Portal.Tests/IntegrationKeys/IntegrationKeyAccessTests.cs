@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
+using Portal.Core.Keys;
 using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Webhooks;
@@ -219,6 +223,26 @@ public sealed class IntegrationKeyAccessTests(PortalApplication app) : IClassFix
         await (await after.GetAsync($"{Base}/integrations/{t.Integration}")).ExpectAsync(HttpStatusCode.OK);
         var audit = await (await admin.GetAsync($"{Base}/audit?action=key.useRevoked&target=integration:{t.Integration}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(old[..16], audit["items"]!.AsArray().First()!["keyPrefix"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_key_minted_before_keys_kept_a_lookup_hash_works_once_the_start_up_backfill_ran()
+    {
+        using var admin = await app.ClientAsync();
+        var (t, key) = await KeyedIntegrationAsync(admin);
+        var dbFactory = app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            // What a store from before the KeyScopes migration holds: the encrypted value only.
+            await db.IssuedKeys.Where(k => k.OwnerId == $"integration:{t.Integration}").ExecuteUpdateAsync(s => s.SetProperty(k => k.Hash, (string?)null));
+        }
+
+        using var http = KeyClient(key);
+        await (await http.GetAsync($"{Base}/integrations/{t.Integration}")).ExpectProblemAsync(HttpStatusCode.Unauthorized);
+
+        await app.Services.GetRequiredService<KeyEngine>().BackfillLookupHashesAsync(); // what the bootstrapper runs at every start
+
+        await (await http.GetAsync($"{Base}/integrations/{t.Integration}")).ExpectAsync(HttpStatusCode.OK);
     }
 
     [Fact]
