@@ -102,6 +102,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             e.Property(k => k.Hash).HasMaxLength(64);
             e.Property(k => k.KeyPrefix).HasMaxLength(32);
             e.Property(k => k.CreatedBy).HasMaxLength(256);
+            e.Property(k => k.Scopes).HasMaxLength(256);
             e.HasIndex(k => k.Hash).IsUnique();
             e.HasIndex(k => new { k.TenantId, k.OwnerId });
         });

@@ -9,11 +9,21 @@ namespace Portal.Core.IntegrationKeys;
 /// <summary>
 /// Seed 004: the API key of an integration (<c>integsk_</c>, encrypted in the key engine, owner <c>integration:{id}</c>).
 /// Like Svix, an integration always has a key once asked for one: the first rotation mints it. Reading it back is
-/// Admin only and every read is audited.
+/// Admin only and every read is audited. As a bearer token the key grants <see cref="Scope"/> on its own integration only
+/// (seed 004: "Integration keys grant scoped access to manage an application's webhook configuration").
 /// </summary>
 public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys)
 {
-    public static string OwnerId(string integrationId) => $"integration:{integrationId}";
+    /// <summary>The scope every integration key carries: read the integration and its configs, manage its webhook URLs, bindings and inbox.</summary>
+    public const string Scope = "webhooks:manage";
+
+    private const string OwnerPrefix = "integration:";
+
+    public static string OwnerId(string integrationId) => $"{OwnerPrefix}{integrationId}";
+
+    /// <summary>The integration an integration key belongs to, from its owner id; null for any other owner.</summary>
+    public static string? IntegrationOf(string ownerId) =>
+        ownerId.StartsWith(OwnerPrefix, StringComparison.Ordinal) ? ownerId[OwnerPrefix.Length..] : null;
 
     public static string AuditTarget(string integrationId) => $"integrations/{integrationId}/key";
 
@@ -44,7 +54,7 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
             return missing;
         }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.IntegrationKey, OwnerId(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), ct: ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.IntegrationKey, OwnerId(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
         return minted.IsSuccess
             ? new IntegrationKeyRotated { Key = minted.Value!.Secret.Value, KeyPrefix = minted.Value.Secret.DisplayPrefix, IssuedAt = minted.Value.CreatedAt }
             : minted.Error!;

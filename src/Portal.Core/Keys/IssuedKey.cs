@@ -27,11 +27,14 @@ public static class KeyKinds
         ? SecretFormat.MintStandardWebhooks(Prefix(kind))
         : SecretFormat.Mint(Prefix(kind));
 
-    /// <summary>Hashed kinds are only ever compared; the others must be read back (to sign, or seed 004's read-back) and are encrypted.</summary>
+    /// <summary>Hashed kinds are only ever compared; the others must be read back (to sign, or seed 004's read-back) and are also kept encrypted.</summary>
     public static bool IsHashed(KeyKind kind) => kind is KeyKind.WebhookKey or KeyKind.McpKey;
 }
 
-/// <summary>One secret the engine minted. Hashed kinds keep only <see cref="Hash"/>; encrypted kinds keep <see cref="ProtectedValue"/>.</summary>
+/// <summary>
+/// One secret the engine minted. Every kind keeps its <see cref="Hash"/> (the O(1) lookup of a presented key); encrypted
+/// kinds also keep <see cref="ProtectedValue"/>, because they must be read back.
+/// </summary>
 public sealed class IssuedKey
 {
     public Guid Id { get; set; }
@@ -41,7 +44,7 @@ public sealed class IssuedKey
     /// <summary>What the key belongs to, e.g. <c>config:{id}</c>, <c>binding:{id}</c>, <c>signing:{name}</c>, <c>integration:{id}</c>, <c>mcp:{id}</c>.</summary>
     public required string OwnerId { get; set; }
 
-    /// <summary>SHA-256 of the key (hashed kinds); unique, so a presented key is found in O(1).</summary>
+    /// <summary>SHA-256 of the key; unique, so a presented key is found in O(1). Null only on encrypted keys minted before the KeyScopes migration until the bootstrap backfills it.</summary>
     public string? Hash { get; set; }
     public string? ProtectedValue { get; set; }
     public required string KeyPrefix { get; set; }
@@ -53,7 +56,24 @@ public sealed class IssuedKey
     public long? LastUsedAt { get; set; }
     public required string CreatedBy { get; set; }
 
+    /// <summary>What the key may do, space-separated (e.g. <c>mcp:invoke</c>); checked where the key is used.</summary>
+    public string Scopes { get; set; } = "";
+
+    public IReadOnlyList<string> ScopeList => KeyScopes.Parse(Scopes);
+
+    public bool HasScope(string scope) => ScopeList.Contains(scope, StringComparer.Ordinal);
+
     public bool IsUsableAt(long now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+}
+
+/// <summary>Scopes as stored on an issued key: space-separated, like OAuth's <c>scope</c>.</summary>
+public static class KeyScopes
+{
+    public static IReadOnlyList<string> Parse(string? scopes) =>
+        string.IsNullOrWhiteSpace(scopes) ? [] : scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static string Join(IEnumerable<string>? scopes) =>
+        scopes is null ? "" : string.Join(' ', scopes.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s.Trim()).Distinct(StringComparer.Ordinal));
 }
 
 /// <summary>Which key is active for an owner. Its <see cref="Version"/> makes concurrent rotations serialise: exactly one active key remains.</summary>

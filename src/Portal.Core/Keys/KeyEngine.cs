@@ -19,7 +19,8 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     private const long LastUsedPrecisionMs = 60_000;
 
     /// <summary>Mints a key for <paramref name="ownerId"/> and makes it the active one. With <see cref="IssueMode.Rotate"/> the previous key is revoked now, or expires after <paramref name="gracePeriodSeconds"/>.</summary>
-    public async Task<Result<MintedKey>> IssueAsync(Actor actor, KeyKind kind, string ownerId, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, CancellationToken ct = default)
+    /// <param name="scopes">What the new key may do, stored on it (e.g. <c>mcp:invoke</c>) and checked where it is used.</param>
+    public async Task<Result<MintedKey>> IssueAsync(Actor actor, KeyKind kind, string ownerId, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, IReadOnlyCollection<string>? scopes = null, CancellationToken ct = default)
     {
         if (!actor.IsAdmin)
         {
@@ -55,11 +56,12 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
                 TenantId = actor.TenantId,
                 Kind = kind,
                 OwnerId = ownerId,
-                Hash = KeyKinds.IsHashed(kind) ? SecretFormat.Hash(secret.Value) : null,
+                Hash = SecretFormat.Hash(secret.Value), // every kind: a presented key is found by its hash, encrypted kinds included
                 ProtectedValue = KeyKinds.IsHashed(kind) ? null : protector.Protect(secret.Value),
                 KeyPrefix = secret.DisplayPrefix,
                 CreatedAt = now,
                 CreatedBy = actor.AuditName,
+                Scopes = KeyScopes.Join(scopes),
             };
             db.IssuedKeys.Add(key);
             if (binding is null)
@@ -101,7 +103,8 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>Checks a presented key of a kind. Refused and revoked uses are audited; a valid use records the last-used time.</summary>
-    public async Task<KeyCheck> CheckAsync(KeyKind kind, string tenantId, string? presented, string? expectedOwnerId, string? ip, CancellationToken ct = default)
+    /// <param name="tenantId">The tenant the key must belong to; null when the key itself says which (a bearer key names its tenant).</param>
+    public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, string? expectedOwnerId, string? ip, CancellationToken ct = default)
     {
         if (!SecretFormat.IsWellFormed(KeyKinds.Prefix(kind), presented))
         {
@@ -111,13 +114,13 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         var hash = SecretFormat.Hash(presented!);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var key = await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
-        if (key is null || key.Kind != kind || !SecretFormat.HashEquals(key.Hash!, hash) || key.TenantId != tenantId)
+        if (key is null || key.Kind != kind || !SecretFormat.HashEquals(key.Hash!, hash) || (tenantId is not null && key.TenantId != tenantId))
         {
             return new KeyCheck(KeyCheckOutcome.Unknown, null);
         }
 
         var now = time.NowMs();
-        var actor = new Actor(key.KeyPrefix, ActorKind.System, tenantId, TenantRole.Viewer, ip);
+        var actor = new Actor(key.KeyPrefix, ActorKind.System, key.TenantId, TenantRole.Viewer, ip);
         if (!key.IsUsableAt(now))
         {
             db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.useRevoked", key.OwnerId, AuditOutcomes.Denied, key.KeyPrefix));
@@ -226,6 +229,22 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         }
 
         await db.KeyBindings.Where(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId).ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>
+    /// Encrypted keys minted before every kind kept a hash (the KeyScopes migration) cannot be found by a presented value:
+    /// give them their hash once, at start. Idempotent; a no-op once done.
+    /// </summary>
+    public async Task<int> BackfillLookupHashesAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var legacy = await db.IssuedKeys.Where(k => k.Hash == null && k.ProtectedValue != null).ToListAsync(ct);
+        foreach (var key in legacy)
+        {
+            key.Hash = SecretFormat.Hash(protector.Unprotect(key.ProtectedValue!));
+        }
+
+        return legacy.Count == 0 ? 0 : await db.SaveChangesAsync(ct);
     }
 
     private static KeyInfo ToInfo(IssuedKey k, bool active) => new(k.Id, k.KeyPrefix, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt, active);

@@ -93,7 +93,7 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
         if (settings.Enabled && await KeyEngine.ActiveAsync(db, actor.TenantId, OwnerId(integrationId), ct) is null)
         {
             // The first transition to enabled: mint the key this MCP server is called with.
-            var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.First, AuditTarget(integrationId), ct: ct);
+            var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.First, AuditTarget(integrationId), scopes: [Scope], ct: ct);
             if (minted.IsSuccess)
             {
                 apiKey = minted.Value!.Secret.Value;
@@ -129,7 +129,7 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
             return Error.BadRequest("MCP has never been enabled for this integration, so it has no key to rotate: enable it first.");
         }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.Rotate, AuditTarget(integrationId), ct: ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.Rotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
         if (!minted.IsSuccess)
         {
             return minted.Error!;

@@ -93,7 +93,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
             return Error.Forbidden();
         }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, OwnerId(name), IssueMode.FirstOrRotate, AuditTarget(name), gracePeriodSeconds, ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, OwnerId(name), IssueMode.FirstOrRotate, AuditTarget(name), gracePeriodSeconds, ct: ct);
         if (!minted.IsSuccess)
         {
             return minted.Error!;

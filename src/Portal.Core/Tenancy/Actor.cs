@@ -7,6 +7,9 @@ public enum ActorKind
     User,
     ApiClient,
     System,
+
+    /// <summary>A caller holding an integration key (<c>integsk_</c>); <see cref="Actor.Id"/> is the key's display prefix, never the key.</summary>
+    IntegrationKey,
 }
 
 /// <summary>Who acts, in which tenant, with which role; every Core operation takes one.</summary>
@@ -19,6 +22,7 @@ public sealed record Actor(string Id, ActorKind Kind, string TenantId, TenantRol
     {
         ActorKind.ApiClient => $"client:{Id}",
         ActorKind.System => "system",
+        ActorKind.IntegrationKey => $"key:{Id}",
         _ => Id,
     };
 
@@ -32,6 +36,17 @@ public static class PortalClaims
     public const string Role = "portal_role";
     public const string ClientId = "client_id";
     public const string Subject = "sub";
+
+    /// <summary>On an integration-key principal: the integration the key belongs to.</summary>
+    public const string Integration = "integration";
+
+    /// <summary>On an integration-key principal: the key's display prefix (never the key).</summary>
+    public const string KeyPrefix = "key_prefix";
+
+    /// <summary>Space-separated scopes, as OAuth spells them.</summary>
+    public const string Scope = "scope";
+
+    public static bool IsIntegrationKey(this ClaimsPrincipal principal) => principal.FindFirst(KeyPrefix) is not null;
 
     public static string? Email(this ClaimsPrincipal principal) =>
         principal.FindFirstValue(ClaimTypes.Email)

@@ -14,6 +14,7 @@ public sealed class Bootstrapper(
     IDbContextFactory<PortalDbContext> dbFactory,
     UserManager<PortalUser> users,
     ApiClientService apiClients,
+    KeyEngine keys,
     IOptions<PortalOptions> options,
     TimeProvider time,
     ILogger<Bootstrapper> logger)
@@ -54,6 +55,7 @@ public sealed class Bootstrapper(
             await db.SaveChangesAsync(ct);
         }
 
+        await keys.BackfillLookupHashesAsync(ct);
         await EnsureAdminAsync(settings, ct);
         if (!string.IsNullOrEmpty(settings.ApiClientId) && !string.IsNullOrEmpty(settings.ApiClientSecret))
         {

@@ -17,6 +17,15 @@ public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
             return null;
         }
 
+        // An integration key was checked against the store on this very request (so a revoked key never gets here). It acts
+        // as Admin, but only on the routes its scope opens, on its own integration: the host's IntegrationKeyRule decides that.
+        if (principal.IsIntegrationKey())
+        {
+            return principal.FindFirstValue(PortalClaims.Tenant) == tenantId
+                ? new Actor(principal.FindFirstValue(PortalClaims.KeyPrefix)!, ActorKind.IntegrationKey, tenantId, TenantRole.Admin, ip)
+                : null;
+        }
+
         // Tokens minted for API clients carry their tenant and role.
         if (principal.FindFirst(PortalClaims.Tenant) is { } tenantClaim)
         {

@@ -169,7 +169,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     private async Task<Result<WebhookUrlIssued>> IssueAsync(Actor actor, string integrationId, string owner, IssueMode mode, string configTarget, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
     {
         var target = owner.StartsWith("binding:", StringComparison.Ordinal) ? configTarget : $"{configTarget}/webhook";
-        var minted = await keys.IssueAsync(actor, KeyKind.WebhookKey, owner, mode, target, gracePeriodSeconds, ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.WebhookKey, owner, mode, target, gracePeriodSeconds, ct: ct);
         if (!minted.IsSuccess)
         {
             return minted.Error!.Kind == ErrorKind.BadRequest && mode == IssueMode.Rotate

@@ -1,6 +1,8 @@
 using Portal.Core.Common;
 using Portal.Core.Configs;
 
+using Portal.Hosting;
+
 namespace Portal.Endpoints;
 
 /// <summary>Seed 000: configs, revisions, publish and rollback.</summary>
@@ -17,11 +19,11 @@ public static class ConfigsEndpoints
 
         group.MapGet("", (HttpContext http, string integration, ConfigService service, int? skip, int? take) =>
                 ApiResults.Ok(http, service.ListAsync(http.Actor(), integration, Paging.From(skip, take), http.RequestAborted)))
-            .WithName("configs.list").WithSummary("Lists the configurations of an integration.");
+            .WithName("configs.list").AllowIntegrationKey().WithSummary("Lists the configurations of an integration.");
 
         group.MapGet("/{config:guid}", (HttpContext http, string integration, Guid config, ConfigService service) =>
                 ApiResults.Ok(http, service.GetAsync(http.Actor(), integration, config, http.RequestAborted)))
-            .WithName("configs.get").WithSummary("Gets a configuration by ID.")
+            .WithName("configs.get").AllowIntegrationKey().WithSummary("Gets a configuration by ID.")
             .WithDescription("Returns the current draft state of the config, not the published revision. To read what tool calls actually execute against, fetch the revision pointed to by publishedRevisionId.");
 
         group.MapPatch("/{config:guid}", (HttpContext http, string integration, Guid config, ConfigInput body, ConfigService service) =>

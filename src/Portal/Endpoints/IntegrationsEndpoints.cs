@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Core.Common;
 using Portal.Core.Integrations;
 
+using Portal.Hosting;
+
 namespace Portal.Endpoints;
 
 /// <summary>Seed 001: integrations of a tenant.</summary>
@@ -23,7 +25,7 @@ public static class IntegrationsEndpoints
 
         group.MapGet("/{integration}", (HttpContext http, string integration, IntegrationService service) =>
                 ApiResults.Ok(http, service.GetAsync(http.Actor(), integration, http.RequestAborted)))
-            .WithName("integrations.get").WithSummary("Retrieves a specific integration by ID.")
+            .WithName("integrations.get").AllowIntegrationKey().WithSummary("Retrieves a specific integration by ID.")
             .WithDescription("Secret credential values are stripped from the response; authSettings.secretParameters says which are set.");
 
         group.MapPut("/{integration}", (HttpContext http, string integration, IntegrationInput body, IntegrationService service) =>

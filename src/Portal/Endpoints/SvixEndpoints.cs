@@ -4,6 +4,8 @@ using Portal.Core.Common;
 using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 
+using Portal.Hosting;
+
 namespace Portal.Endpoints;
 
 /// <summary>
@@ -22,7 +24,7 @@ public static class SvixEndpoints
                 var found = await integrations.GetAsync(http.Actor(), integrationId, http.RequestAborted);
                 return found.IsSuccess ? TypedResults.Ok(SvixIntegrationOut.From(found.Value!)) : ApiResults.Problem(found.Error!);
             })
-            .WithName("v1.integration.get").WithSummary("Get an integration.");
+            .WithName("v1.integration.get").AllowIntegrationKey().WithSummary("Get an integration.");
 
         group.MapPost("/key/rotate", async (HttpContext http, [FromRoute(Name = "app_id")] string tenant, [FromRoute(Name = "integ_id")] string integrationId, IntegrationKeyService keys) =>
                 await ApiResults.Ok(http, Map(keys.RotateAsync(http.Actor(), integrationId, http.RequestAborted), r => new SvixIntegrationKeyOut(r.Key))))

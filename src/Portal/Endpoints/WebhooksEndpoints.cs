@@ -2,6 +2,8 @@ using System.Text.Json;
 using Portal.Core.Common;
 using Portal.Core.Webhooks;
 
+using Portal.Hosting;
+
 namespace Portal.Endpoints;
 
 /// <summary>Seed 000's webhook URLs: generate, rotate, per-binding endpoints, the key list and the inbox of a config.</summary>
@@ -14,13 +16,13 @@ public static class WebhooksEndpoints
 
         config.MapPost("/{config:guid}:generateWebhookUrl", (HttpContext http, string integration, Guid config, WebhookService service) =>
                 ApiResults.Ok(http, service.GenerateUrlAsync(http.Actor(), integration, config, BaseUrl(http), http.RequestAborted)))
-            .WithName("configs.webhook.generateUrl").WithSummary("Mints the first inbound webhook key of this configuration")
+            .WithName("configs.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first inbound webhook key of this configuration")
             .WithDescription("Returns {webhookUrl, webhookKeyPrefix}; the URL is shown exactly once. 409 when a key is bound already (rotate it instead).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).WithIdempotency();
 
         config.MapPost("/{config:guid}/webhook:rotate", async (HttpContext http, string integration, Guid config, int? gracePeriodSeconds, WebhookService service) =>
                 await WithGraceAsync(http, gracePeriodSeconds, grace => service.RotateAsync(http.Actor(), integration, config, grace, BaseUrl(http), http.RequestAborted)))
-            .WithName("configs.webhook.rotate").WithSummary("Rotates the inbound webhook key for this configuration")
+            .WithName("configs.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates the inbound webhook key for this configuration")
             .WithDescription("Mints a fresh key, stamps the new id on the config, revokes the previous key. Returns the new URL exactly once. " +
                 "Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes " +
                 "(optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares " +
@@ -30,20 +32,20 @@ public static class WebhooksEndpoints
 
         config.MapGet("/{config:guid}/webhook/keys", (HttpContext http, string integration, Guid config, WebhookService service) =>
                 ApiResults.Ok(http, service.ListKeysAsync(http.Actor(), integration, config, http.RequestAborted)))
-            .WithName("configs.webhook.keys.list").WithSummary("Lists the config's webhook keys by prefix: created, last used, expires, revoked.");
+            .WithName("configs.webhook.keys.list").AllowIntegrationKey().WithSummary("Lists the config's webhook keys by prefix: created, last used, expires, revoked.");
 
         config.MapGet("/{config:guid}/webhook/events", (HttpContext http, string integration, Guid config, int? skip, int? take, WebhookService service) =>
                 ApiResults.Ok(http, service.ListEventsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
-            .WithName("configs.webhook.events.list").WithSummary("Lists the received webhook events (inbox), newest first.");
+            .WithName("configs.webhook.events.list").AllowIntegrationKey().WithSummary("Lists the received webhook events (inbox), newest first.");
 
         config.MapPost("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookBindingInput body, WebhookService service) =>
                 ApiResults.Created(http, service.CreateBindingAsync(http.Actor(), integration, config, body, http.RequestAborted), b => $"{http.Request.Path}/{b.Id}"))
-            .WithName("configs.bindings.create").WithSummary("Creates a per-binding webhook endpoint (integrations with webhookOwnership PER_BINDING).")
+            .WithName("configs.bindings.create").AllowIntegrationKey().WithSummary("Creates a per-binding webhook endpoint (integrations with webhookOwnership PER_BINDING).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
 
         config.MapGet("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookService service) =>
                 ApiResults.Ok(http, service.ListBindingsAsync(http.Actor(), integration, config, http.RequestAborted)))
-            .WithName("configs.bindings.list").WithSummary("Lists the bindings of a config with their key prefixes.");
+            .WithName("configs.bindings.list").AllowIntegrationKey().WithSummary("Lists the bindings of a config with their key prefixes.");
 
         config.MapDelete("/{config:guid}/bindings/{binding:guid}", (HttpContext http, string integration, Guid config, Guid binding, WebhookService service) =>
                 ApiResults.NoContent(http, service.DeleteBindingAsync(http.Actor(), integration, config, binding, http.RequestAborted)))
@@ -52,12 +54,12 @@ public static class WebhooksEndpoints
 
         config.MapPost("/{config:guid}/bindings/{binding:guid}:generateWebhookUrl", (HttpContext http, string integration, Guid config, Guid binding, WebhookService service) =>
                 ApiResults.Ok(http, service.GenerateBindingUrlAsync(http.Actor(), integration, config, binding, BaseUrl(http), http.RequestAborted)))
-            .WithName("configs.bindings.webhook.generateUrl").WithSummary("Mints the first webhook key of a binding; the URL is shown exactly once.")
+            .WithName("configs.bindings.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first webhook key of a binding; the URL is shown exactly once.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).WithIdempotency();
 
         config.MapPost("/{config:guid}/bindings/{binding:guid}/webhook:rotate", async (HttpContext http, string integration, Guid config, Guid binding, int? gracePeriodSeconds, WebhookService service) =>
                 await WithGraceAsync(http, gracePeriodSeconds, grace => service.RotateBindingUrlAsync(http.Actor(), integration, config, binding, grace, BaseUrl(http), http.RequestAborted)))
-            .WithName("configs.bindings.webhook.rotate").WithSummary("Rotates a binding's webhook key; the previous URL stops working now unless gracePeriodSeconds is given.")
+            .WithName("configs.bindings.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates a binding's webhook key; the previous URL stops working now unless gracePeriodSeconds is given.")
             .Accepts<WebhookRotateRequest>(isOptional: true, "application/json").Produces<WebhookUrlIssued>()
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
     }

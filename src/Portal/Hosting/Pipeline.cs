@@ -32,6 +32,7 @@ public static class Pipeline
         Idempotency.UseIdempotencyBuffering(app);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseIntegrationKeyRule();
         app.UseRateLimiter();
         app.UseAntiforgery();
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IdentityModel.Tokens.Jwt;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -87,6 +88,8 @@ public static class PortalServices
             o.AddDocumentTransformer<BearerSecurityTransformer>();
             o.AddDocumentTransformer<OpenApiDocumentShape>();
             o.AddSchemaTransformer<OpenApiSchemaShape>();
+            o.AddDocumentTransformer<IntegrationKeyOpenApi>();
+            o.AddOperationTransformer<IntegrationKeyOpenApi>();
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHttpContextAccessor();
@@ -143,6 +146,11 @@ public static class PortalServices
             var header = ctx.Request.Headers.Authorization.ToString();
             if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             {
+                if (IntegrationKeyAuthentication.IsIntegrationKey(header["Bearer ".Length..].Trim()))
+                {
+                    return IntegrationKeyAuthentication.SchemeName;
+                }
+
                 return entra && !IsLocalToken(header["Bearer ".Length..].Trim())
                     ? JwtBearerDefaults.AuthenticationScheme
                     : OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
@@ -150,6 +158,7 @@ public static class PortalServices
 
             return entra ? EntraCookieScheme : IdentityConstants.ApplicationScheme;
         });
+        auth.AddScheme<AuthenticationSchemeOptions, IntegrationKeyAuthentication>(IntegrationKeyAuthentication.SchemeName, "Integration key (seed 004)", null);
         auth.AddIdentityCookies(c => c.ApplicationCookie?.Configure(o =>
         {
             o.LoginPath = "/account/login";

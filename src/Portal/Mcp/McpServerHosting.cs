@@ -103,6 +103,15 @@ public static class McpServerHosting
             return;
         }
 
+        // Seed 002: the key is minted "with the mcp:invoke scope"; a key without it is known but not allowed to call.
+        if (!check.Key!.HasScope(McpSettingsService.Scope))
+        {
+            await AuditRefusalAsync(http, "mcp.refused.scope", check.Key.KeyPrefix, http.RequestAborted);
+            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                detail: $"This key does not carry the {McpSettingsService.Scope} scope: rotate the MCP key to get one that does.").ExecuteAsync(http);
+            return;
+        }
+
         var state = await http.RequestServices.GetRequiredService<McpRuntime>().StateAsync(tenant, integration, http.RequestAborted);
         if (state is null || !state.Enabled)
         {

@@ -90,7 +90,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Secret credential values are stripped from the response; authSettings.secretParameters says which are set.
+        /// Secret credential values are stripped from the response; authSettings.secretParameters says which are set.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.IntegrationView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -196,7 +196,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
             return requestInfo;
         }
         /// <summary>
-        /// Secret credential values are stripped from the response; authSettings.secretParameters says which are set.
+        /// Secret credential values are stripped from the response; authSettings.secretParameters says which are set.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

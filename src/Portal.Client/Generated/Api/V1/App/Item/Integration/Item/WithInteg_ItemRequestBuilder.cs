@@ -40,7 +40,7 @@ namespace Portal.Client.Api.V1.App.Item.Integration.Item
         {
         }
         /// <summary>
-        /// Get an integration.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.SvixIntegrationOut"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,7 +65,7 @@ namespace Portal.Client.Api.V1.App.Item.Integration.Item
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.SvixIntegrationOut>(requestInfo, global::Portal.Client.Models.SvixIntegrationOut.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Get an integration.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -51,7 +51,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs
         {
         }
         /// <summary>
-        /// Lists the configurations of an integration.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfConfigView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -107,7 +107,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.ConfigView>(requestInfo, global::Portal.Client.Models.ConfigView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Lists the configurations of an integration.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -197,7 +197,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.ConfigsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Lists the configurations of an integration.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class ConfigsRequestBuilderGetQueryParameters 

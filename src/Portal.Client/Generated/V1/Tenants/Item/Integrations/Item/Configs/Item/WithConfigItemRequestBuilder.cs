@@ -84,7 +84,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Returns the current draft state of the config, not the published revision. To read what tool calls actually execute against, fetch the revision pointed to by publishedRevisionId.
+        /// Returns the current draft state of the config, not the published revision. To read what tool calls actually execute against, fetch the revision pointed to by publishedRevisionId.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.ConfigView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -161,7 +161,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
             return requestInfo;
         }
         /// <summary>
-        /// Returns the current draft state of the config, not the published revision. To read what tool calls actually execute against, fetch the revision pointed to by publishedRevisionId.
+        /// Returns the current draft state of the config, not the published revision. To read what tool calls actually execute against, fetch the revision pointed to by publishedRevisionId.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -48,7 +48,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
         {
         }
         /// <summary>
-        /// Lists the bindings of a config with their key prefixes.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfWebhookBindingView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -73,7 +73,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfWebhookBindingView>(requestInfo, global::Portal.Client.Models.PageOfWebhookBindingView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Creates a per-binding webhook endpoint (integrations with webhookOwnership PER_BINDING).
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.WebhookBindingView"/></returns>
         /// <param name="body">The request body</param>
@@ -106,7 +106,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.WebhookBindingView>(requestInfo, global::Portal.Client.Models.WebhookBindingView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Lists the bindings of a config with their key prefixes.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -125,7 +125,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
             return requestInfo;
         }
         /// <summary>
-        /// Creates a per-binding webhook endpoint (integrations with webhookOwnership PER_BINDING).
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -36,7 +36,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.
         {
         }
         /// <summary>
-        /// Mints the first webhook key of a binding; the URL is shown exactly once.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.WebhookUrlIssued"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -67,7 +67,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.WebhookUrlIssued>(requestInfo, global::Portal.Client.Models.WebhookUrlIssued.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Mints the first webhook key of a binding; the URL is shown exactly once.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

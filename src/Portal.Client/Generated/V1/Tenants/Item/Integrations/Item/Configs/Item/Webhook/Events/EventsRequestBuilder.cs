@@ -34,7 +34,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
         {
         }
         /// <summary>
-        /// Lists the received webhook events (inbox), newest first.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfWebhookEventView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -59,7 +59,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfWebhookEventView>(requestInfo, global::Portal.Client.Models.PageOfWebhookEventView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Lists the received webhook events (inbox), newest first.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,7 +87,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.EventsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Lists the received webhook events (inbox), newest first.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class EventsRequestBuilderGetQueryParameters 

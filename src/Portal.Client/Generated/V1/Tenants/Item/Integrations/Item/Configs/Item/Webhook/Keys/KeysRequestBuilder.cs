@@ -34,7 +34,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.K
         {
         }
         /// <summary>
-        /// Lists the config&apos;s webhook keys by prefix: created, last used, expires, revoked.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfKeyInfo"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -59,7 +59,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.K
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfKeyInfo>(requestInfo, global::Portal.Client.Models.PageOfKeyInfo.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Lists the config&apos;s webhook keys by prefix: created, last used, expires, revoked.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

@@ -34,7 +34,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.
         {
         }
         /// <summary>
-        /// Rotates a binding&apos;s webhook key; the previous URL stops working now unless gracePeriodSeconds is given.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.WebhookUrlIssued"/></returns>
         /// <param name="body">The request body</param>
@@ -65,7 +65,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.WebhookUrlIssued>(requestInfo, global::Portal.Client.Models.WebhookUrlIssued.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Rotates a binding&apos;s webhook key; the previous URL stops working now unless gracePeriodSeconds is given.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
@@ -96,7 +96,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.Item.WebhookRotate.WebhookRotateRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Rotates a binding&apos;s webhook key; the previous URL stops working now unless gracePeriodSeconds is given.
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class WebhookRotateRequestBuilderPostQueryParameters 
