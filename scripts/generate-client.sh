@@ -13,8 +13,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 1; done
-# The server URL is the request's own origin: store the document without it (the client gets its base URL at run time).
-curl -sf "http://127.0.0.1:$port/openapi/v1.json" | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("servers",None); json.dump(d,sys.stdout,indent=2,ensure_ascii=False); print()' > clients/openapi.json
+# The server URL is the request's own origin: the committed copy names the README's default instead.
+curl -sf "http://127.0.0.1:$port/openapi/v1.json" | python3 -c 'import json,sys; d=json.load(sys.stdin); d["servers"]=[{"url":"http://localhost:5000"}]; json.dump(d,sys.stdout,indent=2,ensure_ascii=False); print()' > clients/openapi.json
 
 dotnet kiota generate --openapi clients/openapi.json --language CSharp --class-name PortalApiClient \
   --namespace-name Portal.Client --output src/Portal.Client/Generated --clean-output --exclude-backward-compatible \

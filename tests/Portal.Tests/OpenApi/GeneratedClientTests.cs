@@ -23,7 +23,8 @@ public sealed class GeneratedClientTests(PortalApplication app) : IClassFixture<
         using var http = app.CreateClient();
         var live = await (await http.GetAsync("/openapi/v1.json")).ExpectAsync(HttpStatusCode.OK);
         live.Remove("servers");
-        var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "clients", "openapi.json")))!;
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "clients", "openapi.json")))!.AsObject();
+        committed.Remove("servers"); // the live one names the request's origin, the committed one the README's default
         Assert.True(JsonNode.DeepEquals(live, committed),
             "clients/openapi.json differs from /openapi/v1.json: run `bash scripts/generate-client.sh` and commit the regenerated client.");
     }
