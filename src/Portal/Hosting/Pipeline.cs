@@ -31,6 +31,7 @@ public static class Pipeline
 
         Idempotency.UseIdempotencyBuffering(app);
         app.UseAuthentication();
+        app.UseCookieApiGuard();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

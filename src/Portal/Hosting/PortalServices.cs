@@ -134,10 +134,9 @@ public static class PortalServices
         });
         auth.AddPolicyScheme(SmartScheme, "Cookie or bearer", o => o.ForwardDefaultSelector = ctx =>
         {
-            var header = ctx.Request.Headers.Authorization.ToString();
-            if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            if (HasBearerToken(ctx.Request))
             {
-                return entra && !IsLocalToken(header["Bearer ".Length..].Trim())
+                return entra && !IsLocalToken(ctx.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim())
                     ? JwtBearerDefaults.AuthenticationScheme
                     : OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
             }
@@ -194,6 +193,10 @@ public static class PortalServices
 
         return Task.CompletedTask;
     }
+
+    /// <summary>Whether the request authenticates with a bearer token; otherwise the default scheme reads the sign-in cookie.</summary>
+    public static bool HasBearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsLocalToken(string token)
     {
