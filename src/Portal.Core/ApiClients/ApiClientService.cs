@@ -106,6 +106,16 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         return true;
     }
 
+    /// <summary>
+    /// Whether a token's client still exists in its tenant with the secret the token was issued against
+    /// (one primary-key lookup): a rotation or a deletion ends every token issued before it.
+    /// </summary>
+    public async Task<bool> IsTokenCurrentAsync(string clientId, string tenantId, string secretPrefix, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix, ct);
+    }
+
     /// <summary>The tenant and role a token for this client carries; null when the client is gone.</summary>
     public async Task<ApiClient?> FindAsync(string clientId, CancellationToken ct = default)
     {

@@ -33,6 +33,9 @@ public static class PortalClaims
     public const string ClientId = "client_id";
     public const string Subject = "sub";
 
+    /// <summary>The displayed prefix (or fingerprint) of the client secret a token was issued against: a rotation changes it, so the token stops.</summary>
+    public const string SecretPrefix = "secret_prefix";
+
     public static string? Email(this ClaimsPrincipal principal) =>
         principal.FindFirstValue(ClaimTypes.Email)
         ?? principal.FindFirstValue("email")

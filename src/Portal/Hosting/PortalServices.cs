@@ -176,6 +176,13 @@ public static class PortalServices
             {
                 o.UseLocalServer();
                 o.UseAspNetCore();
+                o.AddEventHandler(CurrentClientSecret.Descriptor);
+                // OpenIddict checks only the expiry itself; let IdentityModel check nbf too, with a small skew (one issuer, one clock).
+                o.Configure(v =>
+                {
+                    v.TokenValidationParameters.ValidateLifetime = true;
+                    v.TokenValidationParameters.ClockSkew = TimeSpan.FromMinutes(1);
+                });
             });
     }
 
