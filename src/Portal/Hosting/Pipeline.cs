@@ -30,6 +30,7 @@ public static class Pipeline
         });
 
         Idempotency.UseIdempotencyBuffering(app);
+        app.UseTokenThrottle();
         app.UseAuthentication();
         app.UseCookieApiGuard();
         app.UseAuthorization();

@@ -117,6 +117,15 @@ public static class PortalServices
     private static void AddIdentityAndTokens(IServiceCollection services, IConfiguration configuration)
     {
         var entra = configuration.EntraEnabled();
+        services.Configure<SecurityOptions>(configuration.GetSection(SecurityOptions.Section));
+        services.AddSingleton<FailureThrottle>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddOptions<IdentityOptions>().Configure<Microsoft.Extensions.Options.IOptions<SecurityOptions>>((o, security) =>
+        {
+            o.Lockout.AllowedForNewUsers = true;
+            o.Lockout.MaxFailedAccessAttempts = Math.Max(1, security.Value.SignInMaxFailures);
+            o.Lockout.DefaultLockoutTimeSpan = security.Value.SignInLockout;
+        });
         services.AddIdentityCore<PortalUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
