@@ -36,14 +36,25 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     /// <summary>Creates or re-keys the bootstrap client from configuration (idempotent).</summary>
     public async Task EnsureAsync(string tenantId, string clientId, string clientSecret, CancellationToken ct = default)
     {
+        var secret = new Secret(clientSecret, SecretFormat.Display(KeyPrefixes.ApiClientSecret, clientSecret));
         var existing = await applications.FindByClientIdAsync(clientId, ct);
-        if (existing is not null)
+        if (existing is null)
         {
-            await applications.UpdateAsync(existing, clientSecret, ct);
+            await CreateWithIdAsync(Actor.System(tenantId), clientId, "Bootstrap API client", TenantRole.Admin, secret, ct);
             return;
         }
 
-        await CreateWithIdAsync(Actor.System(tenantId), clientId, "Bootstrap API client", TenantRole.Admin, new Secret(clientSecret, SecretFormat.Display(KeyPrefixes.ApiClientSecret, clientSecret)), ct);
+        await applications.UpdateAsync(existing, clientSecret, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var client = await db.ApiClients.FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
+        if (client is not null && client.SecretPrefix != secret.DisplayPrefix)
+        {
+            // A changed configured secret (or a prefix stored before fingerprints): the tokens of the old secret stop, as after a rotation.
+            client.SecretPrefix = secret.DisplayPrefix;
+            client.SecretRotatedAt = time.NowMs();
+            db.AuditEvents.Add(AuditEvent.Of(Actor.System(client.TenantId), client.SecretRotatedAt.Value, "apiClient.rotateSecret", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     public async Task<Page<ApiClientView>> ListAsync(Actor actor, Paging paging, CancellationToken ct = default)
@@ -93,6 +104,16 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "apiClient.delete", $"api-clients/{clientId}", keyPrefix: client!.SecretPrefix));
         await db.SaveChangesAsync(ct);
         return true;
+    }
+
+    /// <summary>
+    /// Whether a token's client still exists in its tenant with the secret the token was issued against
+    /// (one primary-key lookup): a rotation or a deletion ends every token issued before it.
+    /// </summary>
+    public async Task<bool> IsTokenCurrentAsync(string clientId, string tenantId, string secretPrefix, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix, ct);
     }
 
     /// <summary>The tenant and role a token for this client carries; null when the client is gone.</summary>

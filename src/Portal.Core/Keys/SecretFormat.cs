@@ -62,8 +62,33 @@ public static class SecretFormat
             Encoding.ASCII.GetBytes(value[^ChecksumLength..]));
     }
 
+    /// <summary>
+    /// What lists and the audit log show of a secret. A secret the portal minted (this format or the Standard Webhooks
+    /// form) shows its kind prefix and the first <see cref="DisplayLength"/> characters of its random body. Any other
+    /// value (e.g. an operator-supplied bootstrap secret, whose "body" may be a guessable word) shows only a
+    /// <see cref="Fingerprint"/>: never a character of the secret.
+    /// </summary>
     public static string Display(string prefix, string value) =>
-        value.Length >= prefix.Length + DisplayLength ? value[..(prefix.Length + DisplayLength)] : prefix;
+        IsWellFormed(prefix, value) || IsStandardWebhooksSecret(prefix, value)
+            ? value[..(prefix.Length + DisplayLength)]
+            : Fingerprint(value);
+
+    /// <summary><c>sha256:</c> and the first 8 hex digits of the value's SHA-256: tells secrets apart without revealing any of them.</summary>
+    public static string Fingerprint(string value) => FingerprintPrefix + Hash(value)[..8];
+
+    public const string FingerprintPrefix = "sha256:";
+
+    /// <summary>Whether the value has the shape <see cref="MintStandardWebhooks"/> gives: the prefix, then base64 of exactly 32 bytes.</summary>
+    private static bool IsStandardWebhooksSecret(string prefix, string value)
+    {
+        if (!value.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Span<byte> decoded = stackalloc byte[RandomBytes + 3];
+        return Convert.TryFromBase64String(value[prefix.Length..], decoded, out var written) && written == RandomBytes;
+    }
 
     /// <summary>SHA-256 of the whole key, hex: what hashed kinds store and look up by.</summary>
     public static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));

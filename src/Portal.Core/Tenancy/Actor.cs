@@ -48,6 +48,9 @@ public static class PortalClaims
 
     public static bool IsIntegrationKey(this ClaimsPrincipal principal) => principal.FindFirst(KeyPrefix) is not null;
 
+    /// <summary>The displayed prefix (or fingerprint) of the client secret a token was issued against: a rotation changes it, so the token stops.</summary>
+    public const string SecretPrefix = "secret_prefix";
+
     public static string? Email(this ClaimsPrincipal principal) =>
         principal.FindFirstValue(ClaimTypes.Email)
         ?? principal.FindFirstValue("email")

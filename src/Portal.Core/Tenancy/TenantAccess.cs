@@ -35,11 +35,8 @@ public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
                 return null;
             }
 
-            // The token is a self-contained JWT: a deleted client's tokens must stop working at once, so ask the store.
-            await using var clients = await dbFactory.CreateDbContextAsync(ct);
-            return await clients.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId, ct)
-                ? new Actor(clientId, ActorKind.ApiClient, tenantId, clientRole, ip)
-                : null;
+            // Token validation already refused tokens of deleted clients and rotated secrets (CurrentClientSecret).
+            return new Actor(clientId, ActorKind.ApiClient, tenantId, clientRole, ip);
         }
 
         var email = principal.Email()?.ToUpperInvariant();

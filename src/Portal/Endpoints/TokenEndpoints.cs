@@ -34,7 +34,8 @@ public static class TokenEndpoints
             identity.SetClaim(Claims.Subject, client.ClientId)
                 .SetClaim(Claims.Name, client.DisplayName)
                 .SetClaim(PortalClaims.Tenant, client.TenantId)
-                .SetClaim(PortalClaims.Role, client.Role.ToString());
+                .SetClaim(PortalClaims.Role, client.Role.ToString())
+                .SetClaim(PortalClaims.SecretPrefix, client.SecretPrefix);
             identity.SetDestinations(_ => [Destinations.AccessToken]);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         })

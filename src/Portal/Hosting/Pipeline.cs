@@ -30,7 +30,9 @@ public static class Pipeline
         });
 
         Idempotency.UseIdempotencyBuffering(app);
+        app.UseTokenThrottle();
         app.UseAuthentication();
+        app.UseCookieApiGuard();
         app.UseAuthorization();
         app.UseIntegrationKeyRule();
         app.UseRateLimiter();

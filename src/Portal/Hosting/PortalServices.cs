@@ -126,6 +126,15 @@ public static class PortalServices
     private static void AddIdentityAndTokens(IServiceCollection services, IConfiguration configuration)
     {
         var entra = configuration.EntraEnabled();
+        services.Configure<SecurityOptions>(configuration.GetSection(SecurityOptions.Section));
+        services.AddSingleton<FailureThrottle>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddOptions<IdentityOptions>().Configure<Microsoft.Extensions.Options.IOptions<SecurityOptions>>((o, security) =>
+        {
+            o.Lockout.AllowedForNewUsers = true;
+            o.Lockout.MaxFailedAccessAttempts = Math.Max(1, security.Value.SignInMaxFailures);
+            o.Lockout.DefaultLockoutTimeSpan = security.Value.SignInLockout;
+        });
         services.AddIdentityCore<PortalUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -143,15 +152,15 @@ public static class PortalServices
         });
         auth.AddPolicyScheme(SmartScheme, "Cookie or bearer", o => o.ForwardDefaultSelector = ctx =>
         {
-            var header = ctx.Request.Headers.Authorization.ToString();
-            if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            if (HasBearerToken(ctx.Request))
             {
-                if (IntegrationKeyAuthentication.IsIntegrationKey(header["Bearer ".Length..].Trim()))
+                var token = ctx.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim();
+                if (IntegrationKeyAuthentication.IsIntegrationKey(token))
                 {
                     return IntegrationKeyAuthentication.SchemeName;
                 }
 
-                return entra && !IsLocalToken(header["Bearer ".Length..].Trim())
+                return entra && !IsLocalToken(token)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme;
             }
@@ -192,6 +201,13 @@ public static class PortalServices
             {
                 o.UseLocalServer();
                 o.UseAspNetCore();
+                o.AddEventHandler(CurrentClientSecret.Descriptor);
+                // OpenIddict checks only the expiry itself; let IdentityModel check nbf too, with a small skew (one issuer, one clock).
+                o.Configure(v =>
+                {
+                    v.TokenValidationParameters.ValidateLifetime = true;
+                    v.TokenValidationParameters.ClockSkew = TimeSpan.FromMinutes(1);
+                });
             });
     }
 
@@ -209,6 +225,10 @@ public static class PortalServices
 
         return Task.CompletedTask;
     }
+
+    /// <summary>Whether the request authenticates with a bearer token; otherwise the default scheme reads the sign-in cookie.</summary>
+    public static bool HasBearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsLocalToken(string token)
     {

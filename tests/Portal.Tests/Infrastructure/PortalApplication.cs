@@ -39,6 +39,9 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     /// <summary>Portal:Mcp:RequestsPerMinute, when a test needs a small budget.</summary>
     public int? McpRequestsPerMinute { get; init; }
 
+    /// <summary>More configuration for this app, e.g. small <c>Portal:Security:…</c> budgets for a throttling test.</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Everything the app logged, to prove no secret reaches a log line.</summary>
@@ -59,6 +62,11 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
         if (McpRequestsPerMinute is { } perMinute)
         {
             builder.UseSetting("Portal:Mcp:RequestsPerMinute", perMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));

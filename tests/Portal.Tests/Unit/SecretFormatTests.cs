@@ -137,10 +137,22 @@ public sealed class SecretFormatTests
         Assert.Equal(secret.DisplayPrefix, SecretFormat.Display(Prefix, secret.Value));
     }
 
-    [Fact]
-    public void The_display_of_a_value_too_short_to_cut_is_only_the_prefix()
+    [Theory]
+    [InlineData("whk_abc")]
+    [InlineData("whk_operator-chosen-password-2024")]
+    [InlineData("not-even-the-prefix-but-long-enough")]
+    public void A_value_the_portal_did_not_mint_displays_only_a_fingerprint(string value)
     {
-        Assert.Equal(Prefix, SecretFormat.Display(Prefix, "whk_abc"));
+        var display = SecretFormat.Display(Prefix, value);
+        Assert.Equal("sha256:" + SecretFormat.Hash(value)[..8], display);
+        Assert.DoesNotContain(value[..4], display, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_minted_standard_webhooks_secret_displays_its_prefix_and_eight_characters()
+    {
+        var secret = SecretFormat.MintStandardWebhooks("whsec_");
+        Assert.Equal(secret.Value[..("whsec_".Length + 8)], secret.DisplayPrefix);
     }
 
     [Fact]

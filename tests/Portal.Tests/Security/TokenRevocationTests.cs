@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Security;
+
+/// <summary>Access tokens stop at once when their client's secret is rotated or the client is deleted; a removed member's cookie opens nothing.</summary>
+public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<PortalApplication>
+{
+    private const string ApiClients = "/v1/tenants/default/api-clients";
+    private const string Integrations = "/v1/tenants/default/integrations";
+
+    private async Task<(string ClientId, string Secret)> CreateClientAsync(string role = "Admin")
+    {
+        using var admin = await app.ClientAsync();
+        var body = await (await admin.PostAsJsonAsync(ApiClients, new { displayName = "revocable", role })).ExpectAsync(HttpStatusCode.Created);
+        return (body["clientId"]!.GetValue<string>(), body["clientSecret"]!.GetValue<string>());
+    }
+
+    private HttpClient WithToken(string token)
+    {
+        var http = app.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
+    }
+
+    private static async Task ExpectRevokedAsync(HttpResponseMessage response)
+    {
+        await response.ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("invalid_token", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_issued_before_a_secret_rotation_is_refused_after_it()
+    {
+        var (clientId, secret) = await CreateClientAsync();
+        var (otherId, otherSecret) = await CreateClientAsync();
+        var token = await app.TokenAsync(clientId, secret);
+        var otherToken = await app.TokenAsync(otherId, otherSecret);
+        using var before = WithToken(token);
+        await (await before.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+
+        using var admin = await app.ClientAsync();
+        var rotated = await (await admin.PostAsync($"{ApiClients}/{clientId}:rotateSecret", null)).ExpectAsync(HttpStatusCode.OK);
+
+        using var after = WithToken(token);
+        await ExpectRevokedAsync(await after.GetAsync(Integrations));
+        await ExpectRevokedAsync(await after.PostAsync($"{ApiClients}/{clientId}:rotateSecret", null));
+
+        // A token of the new secret works; another client's token is untouched.
+        using var fresh = WithToken(await app.TokenAsync(clientId, rotated["clientSecret"]!.GetValue<string>()));
+        await (await fresh.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+        using var other = WithToken(otherToken);
+        await (await other.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_token_of_a_deleted_client_is_refused()
+    {
+        var (clientId, secret) = await CreateClientAsync();
+        var token = await app.TokenAsync(clientId, secret);
+        using var before = WithToken(token);
+        await (await before.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+
+        using var admin = await app.ClientAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"{ApiClients}/{clientId}")).StatusCode);
+
+        using var after = WithToken(token);
+        await ExpectRevokedAsync(await after.GetAsync(Integrations));
+    }
+
+    [Fact]
+    public async Task A_removed_member_is_refused_on_the_next_request_with_the_same_cookie()
+    {
+        const string email = "leaving.member@example.com";
+        using var admin = await app.ClientAsync();
+        var added = await (await admin.PostAsJsonAsync("/v1/tenants/default/members", new { email, role = "Admin" })).ExpectAsync(HttpStatusCode.OK);
+        using var browser = await app.SignInAsync(email, added["initialPassword"]!.GetValue<string>());
+        await (await browser.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/v1/tenants/default/members/{email}")).StatusCode);
+
+        // The membership is read on every request: the tenant is gone for them (404, its existence does not leak).
+        await (await browser.GetAsync(Integrations)).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await (await browser.GetAsync(ApiClients)).ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_token_whose_not_before_is_in_the_future_is_refused()
+    {
+        var (clientId, secret) = await CreateClientAsync();
+        var issued = new JsonWebToken(await app.TokenAsync(clientId, secret));
+
+        // Control: the same claims re-signed with the server's key and a past nbf are accepted...
+        using (var valid = WithToken(Resign(issued, notBefore: DateTime.UtcNow.AddMinutes(-1))))
+        {
+            await (await valid.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+        }
+
+        // ...and with an nbf an hour ahead they are not.
+        using var early = WithToken(Resign(issued, notBefore: DateTime.UtcNow.AddHours(1)));
+        await ExpectRevokedAsync(await early.GetAsync(Integrations));
+    }
+
+    /// <summary>The token's claims, signed with the portal's own signing key, with a chosen nbf.</summary>
+    private string Resign(JsonWebToken token, DateTime notBefore)
+    {
+        var server = app.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
+        var claims = token.Claims
+            .Where(c => c.Type is not (JwtRegisteredClaimNames.Nbf or JwtRegisteredClaimNames.Exp or JwtRegisteredClaimNames.Iat))
+            .GroupBy(c => c.Type)
+            .ToDictionary(g => g.Key, g => (object)(g.Count() == 1 ? g.First().Value : g.Select(c => c.Value).ToArray()));
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            NotBefore = notBefore,
+            IssuedAt = DateTime.UtcNow.AddMinutes(-1),
+            Expires = notBefore.AddHours(1) > DateTime.UtcNow.AddMinutes(30) ? notBefore.AddHours(1) : DateTime.UtcNow.AddMinutes(30),
+            TokenType = token.Typ,
+            SigningCredentials = server.SigningCredentials.First(),
+        });
+    }
+}
