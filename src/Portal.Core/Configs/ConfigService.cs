@@ -112,9 +112,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
         if (authBefore != PortalJson.Serialize(new { content.Auth, content.AuthMap }) || input.Auth is not null || input.AuthMap is not null)
         {
-            entity.AuthStatus = AuthStatus.NotConnected; // new credentials have not been proven yet
-            entity.OAuthScopes = null;
-            entity.OAuthExpiresAt = null;
+            entity.ResetConnection(); // new credentials have not been proven yet
             credentials.Keys.Where(k => k == "oauth" || k.StartsWith("oauth:", StringComparison.Ordinal)).ToList().ForEach(k => credentials.Remove(k));
         }
 
@@ -320,6 +318,8 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             WebhookKeyPrefix = webhookKeyPrefix,
             OauthScopes = entity.OAuthScopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             OauthExpiresAt = entity.OAuthExpiresAt,
+            LastVerifiedAt = entity.LastVerifiedAt,
+            LastVerification = entity.LastVerification,
             SigningSecretName = content.SigningSecretName,
             PublishedRevisionId = entity.PublishedRevisionId,
             CreatedAt = entity.CreatedAt,
