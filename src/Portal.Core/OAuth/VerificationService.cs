@@ -129,7 +129,7 @@ public sealed class VerificationService(
         }
         else
         {
-            methods = definition.Metadata.AuthMetadata.Where(a => a.ConfigTestSupported && a.Type != AuthType.OAuth2).ToList();
+            methods = TestableMethods(definition.Metadata);
             if (methods.Count == 0)
             {
                 return Error.BadRequest("This integration has no auth method whose stored credentials can be tested (configTestSupported, and not OAUTH2: OAuth2 is proven by authorizing a config with :verifyAuth).");
@@ -152,6 +152,10 @@ public sealed class VerificationService(
             AuthMethodResults = results,
         };
     }
+
+    /// <summary>The auth methods whose stored credentials <c>:verifyConfig</c> can test: <c>configTestSupported</c> and not OAUTH2 (proven per config).</summary>
+    public static List<AuthMetadata> TestableMethods(ConfigMetadata metadata) =>
+        metadata.AuthMetadata.Where(a => a.ConfigTestSupported && a.Type != AuthType.OAuth2).ToList();
 
     /// <summary>An auth method's stored values: its plain auth settings, then its decrypted credentials, then the overrides (for one test).</summary>
     private static Dictionary<string, string> StoredValues(IntegrationDefinition definition, AuthMetadata method, IReadOnlyDictionary<string, string> overrides)
