@@ -116,4 +116,23 @@ public sealed class ConnectionStateTests(PortalApplication app) : IClassFixture<
         await http.VerifiedAsync(integration, config);
         Assert.Equal("CONNECTED", (await GetConfigAsync(http, integration, config))["authStatus"]!.GetValue<string>());
     }
+    [Fact]
+    public async Task A_rollback_to_other_credentials_is_not_connected_and_to_the_same_ones_stays_connected()
+    {
+        using var http = await app.ClientAsync();
+        var (integration, config) = await http.ConfigAsync(_upstream.BaseUrl, ConfigWithAuth(Auth("key", Key("first-key-0c"))));
+        var url = ConfigUrl(integration, config);
+        var first = (await (await http.PostAsync($"{url}:publish", null)).ExpectAsync(HttpStatusCode.OK))["publishedRevisionId"]!.GetValue<string>();
+        await (await http.PatchAsJsonAsync(url, new JsonObject { ["auth"] = Auth("key", Key(LoopbackUpstream.ApiKey)) })).ExpectAsync(HttpStatusCode.OK);
+        var second = (await (await http.PostAsync($"{url}:publish", null)).ExpectAsync(HttpStatusCode.OK))["publishedRevisionId"]!.GetValue<string>();
+        await http.VerifiedAsync(integration, config);
+        Assert.Equal("CONNECTED", (await GetConfigAsync(http, integration, config))["authStatus"]!.GetValue<string>());
+
+        var same = await (await http.PostAsJsonAsync($"{url}:rollback", new { revisionId = second })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("CONNECTED", same["authStatus"]!.GetValue<string>());
+
+        var other = await (await http.PostAsJsonAsync($"{url}:rollback", new { revisionId = first })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("NOT_CONNECTED", other["authStatus"]!.GetValue<string>());
+        Assert.Null(other["lastVerifiedAt"]);
+    }
 }
