@@ -34,9 +34,58 @@ public sealed class Config
     public long CreatedAt { get; set; }
     public long ModifiedAt { get; set; }
 
+    /// <summary>When the current credentials were last proven (a successful test-connect or OAuth authorization), epoch ms.</summary>
+    public long? LastVerifiedAt { get; set; }
+
+    /// <summary>The last verification's outcome: when, whether it worked, and its short reason (never a credential).</summary>
+    public long? LastVerificationAt { get; set; }
+    public bool? LastVerificationSuccess { get; set; }
+    public string? LastVerificationError { get; set; }
+
     /// <summary>Optimistic concurrency: two concurrent writers cannot both win.</summary>
     public Guid Version { get; set; }
+
+    public const int MaxVerificationError = 500;
+
+    /// <summary>
+    /// The one rule for what a verification does to the connection state: a proof sets CONNECTED and
+    /// <see cref="LastVerifiedAt"/>; a failure sets NOT_CONNECTED, so the badge never says connected next to a failed test.
+    /// </summary>
+    public void RecordVerification(long at, bool success, string? error)
+    {
+        LastVerificationAt = at;
+        LastVerificationSuccess = success;
+        LastVerificationError = success || error is null ? null : error.Length <= MaxVerificationError ? error : error[..(MaxVerificationError - 1)] + "…";
+        if (success)
+        {
+            AuthStatus = AuthStatus.Connected;
+            LastVerifiedAt = at;
+        }
+        else
+        {
+            AuthStatus = AuthStatus.NotConnected;
+        }
+    }
+
+    /// <summary>New credentials have not been proven: NOT_CONNECTED, and what was verified before no longer applies.</summary>
+    public void ResetConnection()
+    {
+        AuthStatus = AuthStatus.NotConnected;
+        OAuthScopes = null;
+        OAuthExpiresAt = null;
+        LastVerifiedAt = null;
+        LastVerificationAt = null;
+        LastVerificationSuccess = null;
+        LastVerificationError = null;
+    }
+
+    /// <summary>The last verification as a response shows it; null when there was none.</summary>
+    public LastVerification? LastVerification =>
+        LastVerificationAt is { } at ? new LastVerification(at, LastVerificationSuccess == true, LastVerificationError) : null;
 }
+
+/// <summary>The outcome of a config's last verification: <c>{at, success, error}</c> (epoch ms; error only on failure).</summary>
+public sealed record LastVerification(long At, bool Success, string? Error);
 
 /// <summary>An immutable snapshot of a config taken at publish.</summary>
 public sealed class ConfigRevision
@@ -117,6 +166,12 @@ public sealed record ConfigView
     /// <summary>OAuth2 connection: granted scopes and access-token expiry (epoch ms); null until connected.</summary>
     public IReadOnlyList<string>? OauthScopes { get; init; }
     public long? OauthExpiresAt { get; init; }
+
+    /// <summary>When the current credentials were last proven (epoch ms); null until then.</summary>
+    public long? LastVerifiedAt { get; init; }
+
+    /// <summary>The last verification, successful or not; null until one ran.</summary>
+    public LastVerification? LastVerification { get; init; }
     public string? WebhookKeyPrefix { get; init; }
     public string? SigningSecretName { get; init; }
     public Guid? PublishedRevisionId { get; init; }

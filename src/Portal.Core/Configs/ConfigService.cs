@@ -112,10 +112,8 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
         if (authBefore != PortalJson.Serialize(new { content.Auth, content.AuthMap }) || input.Auth is not null || input.AuthMap is not null)
         {
-            entity.AuthStatus = AuthStatus.NotConnected; // new credentials have not been proven yet
-            entity.OAuthScopes = null;
-            entity.OAuthExpiresAt = null;
-            credentials.Keys.Where(k => k == "oauth" || k.StartsWith("oauth:", StringComparison.Ordinal)).ToList().ForEach(k => credentials.Remove(k));
+            entity.ResetConnection(); // new credentials have not been proven yet
+            credentials.Keys.Where(IsOAuthSection).ToList().ForEach(k => credentials.Remove(k));
         }
 
         entity.DisplayName = content.DisplayName;
@@ -253,8 +251,18 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             return Error.Validation("revisionId", $"Revision '{revisionId}' is not a revision of this config.");
         }
 
-        entity!.ContentJson = revision.ContentJson;
+        var authBefore = AuthFingerprint(entity!.ContentJson, entity.CredentialsProtected);
+        entity.ContentJson = revision.ContentJson;
         entity.CredentialsProtected = revision.CredentialsProtected;
+        if (AuthFingerprint(revision.ContentJson, revision.CredentialsProtected) != authBefore)
+        {
+            // The revision's credentials differ from the draft's: they have not been proven, and the draft's OAuth tokens do not apply.
+            entity.ResetConnection();
+            var credentials = protector.UnprotectBag(entity.CredentialsProtected);
+            credentials.Keys.Where(IsOAuthSection).ToList().ForEach(k => credentials.Remove(k));
+            entity.CredentialsProtected = protector.ProtectBag(credentials);
+        }
+
         entity.DisplayName = PortalJson.Deserialize<ConfigContent>(revision.ContentJson).DisplayName;
         entity.PublishedRevisionId = revision.Id;
         entity.ModifiedAt = time.NowMs();
@@ -320,11 +328,27 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             WebhookKeyPrefix = webhookKeyPrefix,
             OauthScopes = entity.OAuthScopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             OauthExpiresAt = entity.OAuthExpiresAt,
+            LastVerifiedAt = entity.LastVerifiedAt,
+            LastVerification = entity.LastVerification,
             SigningSecretName = content.SigningSecretName,
             PublishedRevisionId = entity.PublishedRevisionId,
             CreatedAt = entity.CreatedAt,
             ModifiedAt = entity.ModifiedAt,
         };
+    }
+
+    private static bool IsOAuthSection(string section) => section == "oauth" || section.StartsWith("oauth:", StringComparison.Ordinal);
+
+    /// <summary>The auth choice and its credential values (not OAuth tokens, not parameters): equal fingerprints are the same credentials.</summary>
+    private string AuthFingerprint(string contentJson, string? credentialsProtected)
+    {
+        var content = PortalJson.Deserialize<ConfigContent>(contentJson);
+        var bag = protector.UnprotectBag(credentialsProtected);
+        var sections = bag.Where(b => b.Key == AuthSection || b.Key.StartsWith("authMap:", StringComparison.Ordinal))
+            .OrderBy(b => b.Key, StringComparer.Ordinal)
+            .Select(b => new { b.Key, Values = b.Value.OrderBy(v => v.Key, StringComparer.Ordinal).ToList() });
+        var json = PortalJson.Serialize(new { content.Auth, content.AuthMap, sections });
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)));
     }
 
     private static Task<ConfigRevision?> FindRevisionAsync(PortalDbContext db, Actor actor, Guid configId, Guid revisionId, CancellationToken ct) =>

@@ -85,6 +85,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             e.Property(c => c.IntegrationId).HasMaxLength(64);
             e.Property(c => c.DisplayName).HasMaxLength(100);
             e.Property(c => c.Version).IsConcurrencyToken();
+            e.Property(c => c.LastVerificationError).HasMaxLength(Config.MaxVerificationError);
+            e.Ignore(c => c.LastVerification);
             e.HasIndex(c => new { c.TenantId, c.IntegrationId });
         });
         builder.Entity<ConfigRevision>(e =>

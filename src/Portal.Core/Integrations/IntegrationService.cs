@@ -249,12 +249,22 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         var credentials = protector.UnprotectBag(entity.CredentialsProtected);
         foreach (var auth in metadata.AuthMetadata)
         {
-            var set = credentials.GetValueOrDefault(auth.Id) ?? [];
+            var set = new HashSet<string>((credentials.GetValueOrDefault(auth.Id) ?? []).Keys, StringComparer.Ordinal);
+
+            // A row written before a name counted as a credential may hold it in plain JSON: it is still never returned.
+            foreach (var key in auth.AuthSettings.Parameters.Keys.Where(k => IntegrationRules.IsCredentialSetting(auth, k)).ToList())
+            {
+                if (auth.AuthSettings.Parameters.Remove(key, out var legacy) && legacy is not null)
+                {
+                    set.Add(key);
+                }
+            }
+
             // OAUTH2 always needs a client secret, so say whether it is set; other credentials appear once stored.
-            var names = (auth.Type == AuthType.OAuth2 ? ["clientSecret"] : Array.Empty<string>())
-                .Concat(set.Keys)
+            var names = (auth.Type == AuthType.OAuth2 && !set.Any(n => IntegrationRules.SameCredentialName(n, "clientSecret")) ? ["clientSecret"] : Array.Empty<string>())
+                .Concat(set)
                 .Distinct(StringComparer.Ordinal);
-            auth.AuthSettings.SecretParameters = names.ToDictionary(n => n, n => new SecretState(set.ContainsKey(n)), StringComparer.Ordinal);
+            auth.AuthSettings.SecretParameters = names.ToDictionary(n => n, n => new SecretState(set.Contains(n)), StringComparer.Ordinal);
         }
 
         return new IntegrationView

@@ -13,6 +13,7 @@ namespace Portal.Core.OAuth;
 /// (default <c>X-Api-Key</c>) or, when authSettings say <c>"in": "query"</c>, as query parameter
 /// <c>queryName</c> (default <c>api_key</c>); BEARER_TOKEN → <c>token</c> (else the first secret
 /// parameter) as <c>Authorization: Bearer</c>; BASIC → <c>username</c> and <c>password</c>; NONE → nothing.
+/// A credential name matches in any spelling (<c>API_KEY</c>, <c>api-key</c>), see <see cref="IntegrationRules.FindCredential"/>.
 /// </summary>
 public sealed class CredentialTester(IHttpClientFactory httpFactory)
 {
@@ -58,7 +59,7 @@ public sealed class CredentialTester(IHttpClientFactory httpFactory)
                 break;
             case AuthType.Basic:
                 var user = credentials.Values.GetValueOrDefault("username");
-                var password = credentials.Values.GetValueOrDefault("password");
+                var password = IntegrationRules.FindCredential(credentials.Values, "password");
                 if (user is null || password is null)
                 {
                     return (false, "Basic auth needs a username and a password.");
@@ -126,7 +127,7 @@ public sealed class CredentialTester(IHttpClientFactory httpFactory)
 
     private static string? Credential(CredentialSet credentials, string conventional)
     {
-        if (credentials.Values.TryGetValue(conventional, out var value))
+        if (IntegrationRules.FindCredential(credentials.Values, conventional) is { } value)
         {
             return value;
         }

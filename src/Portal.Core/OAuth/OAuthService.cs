@@ -157,7 +157,7 @@ public sealed class OAuthService(
         }
 
         Store(config!, row.AuthMapKey, tokens, refreshTokenBefore: null);
-        config!.AuthStatus = AuthStatus.Connected;
+        config!.RecordVerification(now, true, null); // CONNECTED, proven now
         config.ModifiedAt = now;
         config.Version = Guid.NewGuid();
         db.AuditEvents.Add(AuditEvent.Of(actor, now, "config.oauth.connect", Target(row)));
@@ -260,7 +260,7 @@ public sealed class OAuthService(
         }
 
         form["client_id"] = settings.GetValueOrDefault("clientId").AsText() ?? "";
-        if (definition.Credentials.GetValueOrDefault(method.Id)?.GetValueOrDefault("clientSecret") is { } clientSecret)
+        if (IntegrationRules.FindCredential(definition.Credentials.GetValueOrDefault(method.Id), "clientSecret") is { } clientSecret)
         {
             form["client_secret"] = clientSecret;
         }

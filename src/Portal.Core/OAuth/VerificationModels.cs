@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Portal.Core.Configs;
 
 namespace Portal.Core.OAuth;
@@ -14,11 +15,21 @@ public sealed record VerificationResult
     public string? Error { get; init; }
     public string? AuthorizationUrl { get; init; }
     public IReadOnlyList<AuthMapVerification>? AuthMapResults { get; init; }
+
+    /// <summary><c>:verifyConfig</c> only: one result per auth method tested (absent from <c>:verifyAuth</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<AuthMethodVerification>? AuthMethodResults { get; init; }
 }
 
 public sealed record AuthMapVerification(int Index, string Key, bool Success, string? Error, string? AuthorizationUrl);
 
-/// <summary>Seed 001 <c>:verifyConfig</c> body: candidate credentials, tested before they are saved.</summary>
+/// <summary>The test-connect of one auth method of an integration (<c>:verifyConfig</c>).</summary>
+public sealed record AuthMethodVerification(string AuthMetadataId, bool Success, string? Error);
+
+/// <summary>
+/// Seed 001 <c>:verifyConfig</c> body, optional: without <c>auth</c> the integration's stored credentials are tested;
+/// <c>auth.authMetadataId</c> picks one method and <c>auth.parameters</c> override stored values for this one test.
+/// </summary>
 public sealed class VerifyConfigInput
 {
     public AuthInput? Auth { get; set; }

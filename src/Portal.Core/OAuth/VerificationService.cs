@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Configs;
 using Portal.Core.Data;
@@ -8,13 +9,14 @@ using Portal.Core.Tenancy;
 
 namespace Portal.Core.OAuth;
 
-/// <summary>Seed 000 <c>:verifyAuth</c> (stored credentials) and seed 001 <c>:verifyConfig</c> (candidate credentials).</summary>
+/// <summary>Seed 000 <c>:verifyAuth</c> (a config's stored credentials) and seed 001 <c>:verifyConfig</c> (the integration's stored credentials, or candidates).</summary>
 public sealed class VerificationService(
     IDbContextFactory<PortalDbContext> dbFactory,
     IntegrationService integrations,
     CredentialProtector protector,
     CredentialTester tester,
-    OAuthService oauth)
+    OAuthService oauth,
+    TimeProvider time)
 {
     public async Task<Result<VerificationResult>> VerifyAuthAsync(Actor actor, string integrationId, Guid configId, int? authMapIndex, OAuthStartContext start, CancellationToken ct = default)
     {
@@ -25,7 +27,7 @@ public sealed class VerificationService(
             return IntegrationService.NotFound(integrationId);
         }
 
-        var config = await db.Configs.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
+        var config = await db.Configs.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
         if (config is null)
         {
             return Error.NotFound($"Config '{configId}' was not found for integration '{integrationId}'.");
@@ -46,21 +48,26 @@ public sealed class VerificationService(
             }
 
             var results = new List<AuthMapVerification>();
+            var tested = new List<bool>();
             foreach (var index in authMapIndex is { } only ? [only] : Enumerable.Range(0, map.Count))
             {
                 var entry = map[index];
-                var (ok, error, url) = await VerifyOneAsync(actor, definition, configId, entry.Auth, bag.GetValueOrDefault(ConfigRules.AuthMapSection(entry.Key)), index, entry.Key, start, ct);
-                results.Add(new AuthMapVerification(index, entry.Key, ok, error, url));
+                var one = await VerifyOneAsync(actor, definition, configId, entry.Auth, bag.GetValueOrDefault(ConfigRules.AuthMapSection(entry.Key)), index, entry.Key, start, ct);
+                results.Add(new AuthMapVerification(index, entry.Key, one.Success, one.Error, one.AuthorizationUrl));
+                tested.Add(one.Tested);
             }
 
             var failed = results.Count(r => !r.Success && r.AuthorizationUrl is null);
-            return new VerificationResult
+            var mapResult = new VerificationResult
             {
                 Success = results.All(r => r.Success),
                 Error = failed == 0 ? null : results.Count == 1 ? results[0].Error : $"{failed} of {results.Count} authMap entries failed verification.",
                 AuthorizationUrl = results.Count == 1 ? results[0].AuthorizationUrl : null,
                 AuthMapResults = results,
             };
+            var testFailed = results.Where((r, n) => tested[n] && !r.Success).Any();
+            await RecordAsync(db, actor, config, mapResult, tested.Any(t => t), testFailed, wholeConfig: results.Count == map.Count, ct);
+            return mapResult;
         }
 
         if (content.Auth is null)
@@ -73,12 +80,19 @@ public sealed class VerificationService(
             return Error.BadRequest("authMapIndex applies only to a config with an authMap; this config uses auth.");
         }
 
-        var (success, message, authorizationUrl) = await VerifyOneAsync(actor, definition, configId, content.Auth, bag.GetValueOrDefault(ConfigRules.AuthSection), null, null, start, ct);
-        return new VerificationResult { Success = success, Error = message, AuthorizationUrl = authorizationUrl };
+        var single = await VerifyOneAsync(actor, definition, configId, content.Auth, bag.GetValueOrDefault(ConfigRules.AuthSection), null, null, start, ct);
+        var result = new VerificationResult { Success = single.Success, Error = single.Error, AuthorizationUrl = single.AuthorizationUrl };
+        await RecordAsync(db, actor, config, result, single.Tested, single.Tested && !single.Success, wholeConfig: true, ct);
+        return result;
     }
 
-    /// <summary>Tests candidate credentials before they are saved; only for auth methods with <c>configTestSupported</c>.</summary>
-    public async Task<Result<VerificationResult>> VerifyConfigAsync(Actor actor, string integrationId, VerifyConfigInput input, CancellationToken ct = default)
+    /// <summary>
+    /// Seed 001: "confirm credentials still authenticate without retrieving them". Without <c>auth</c> in the body, every
+    /// <c>configTestSupported</c> (non-OAuth) auth method is test-connected with the integration's stored auth settings
+    /// and credentials; with <c>auth.authMetadataId</c>, only that method. Values in <c>auth.parameters</c> override the
+    /// stored ones for this one test; nothing is saved.
+    /// </summary>
+    public async Task<Result<VerificationResult>> VerifyConfigAsync(Actor actor, string integrationId, VerifyConfigInput? input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
@@ -92,45 +106,126 @@ public sealed class VerificationService(
             return Error.Forbidden("Verifying credentials calls the integration with them: only an Admin can do that.");
         }
 
-        if (input.Auth?.AuthMetadataId is not { Length: > 0 } id)
+        List<AuthMetadata> methods;
+        if (input?.Auth?.AuthMetadataId is { Length: > 0 } id)
         {
-            return Error.Validation("auth.authMetadataId", "auth.authMetadataId is required: the auth method whose credentials to test.");
+            var method = definition.Metadata.AuthMetadata.FirstOrDefault(a => a.Id == id);
+            if (method is null)
+            {
+                return Error.Validation("auth.authMetadataId", $"Unknown auth method '{id}'.");
+            }
+
+            if (!method.ConfigTestSupported)
+            {
+                return Error.BadRequest($"The auth method '{id}' does not support testing credentials before saving (configTestSupported is false); save the config and use :verifyAuth.");
+            }
+
+            if (method.Type == AuthType.OAuth2)
+            {
+                return Error.BadRequest("OAuth2 credentials are proven by authorizing a saved config: save it and use :verifyAuth.");
+            }
+
+            methods = [method];
+        }
+        else
+        {
+            methods = TestableMethods(definition.Metadata);
+            if (methods.Count == 0)
+            {
+                return Error.BadRequest("This integration has no auth method whose stored credentials can be tested (configTestSupported, and not OAUTH2: OAuth2 is proven by authorizing a config with :verifyAuth).");
+            }
         }
 
-        var method = definition.Metadata.AuthMetadata.FirstOrDefault(a => a.Id == id);
-        if (method is null)
+        var overrides = (input?.Auth?.Parameters ?? []).Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value.AsText()!, StringComparer.Ordinal);
+        var results = new List<AuthMethodVerification>();
+        foreach (var method in methods)
         {
-            return Error.Validation("auth.authMetadataId", $"Unknown auth method '{id}'.");
+            var (success, error) = await tester.TestAsync(new CredentialSet(method, StoredValues(definition, method, overrides)), ct);
+            results.Add(new AuthMethodVerification(method.Id, success, error));
         }
 
-        if (!method.ConfigTestSupported)
+        var failed = results.Count(r => !r.Success);
+        return new VerificationResult
         {
-            return Error.BadRequest($"The auth method '{id}' does not support testing credentials before saving (configTestSupported is false); save the config and use :verifyAuth.");
-        }
-
-        if (method.Type == AuthType.OAuth2)
-        {
-            return Error.BadRequest("OAuth2 credentials are proven by authorizing a saved config: save it and use :verifyAuth.");
-        }
-
-        var values = (input.Auth.Parameters ?? []).Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value.AsText()!, StringComparer.Ordinal);
-        var (success, error) = await tester.TestAsync(new CredentialSet(method, values), ct);
-        return new VerificationResult { Success = success, Error = error };
+            Success = failed == 0,
+            Error = failed == 0 ? null : results.Count == 1 ? results[0].Error : $"{failed} of {results.Count} auth methods failed verification.",
+            AuthMethodResults = results,
+        };
     }
 
-    private async Task<(bool Success, string? Error, string? AuthorizationUrl)> VerifyOneAsync(
+    /// <summary>The auth methods whose stored credentials <c>:verifyConfig</c> can test: <c>configTestSupported</c> and not OAUTH2 (proven per config).</summary>
+    public static List<AuthMetadata> TestableMethods(ConfigMetadata metadata) =>
+        metadata.AuthMetadata.Where(a => a.ConfigTestSupported && a.Type != AuthType.OAuth2).ToList();
+
+    /// <summary>An auth method's stored values: its plain auth settings, then its decrypted credentials, then the overrides (for one test).</summary>
+    private static Dictionary<string, string> StoredValues(IntegrationDefinition definition, AuthMetadata method, IReadOnlyDictionary<string, string> overrides)
+    {
+        var values = method.AuthSettings.Parameters.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value.AsText()!, StringComparer.Ordinal);
+        foreach (var (name, value) in definition.Credentials.GetValueOrDefault(method.Id) ?? [])
+        {
+            values[name] = value;
+        }
+
+        foreach (var (name, value) in overrides)
+        {
+            // An override replaces the stored value under any spelling of its name (apiKey replaces a stored API_KEY).
+            foreach (var stored in values.Keys.Where(k => k != name && IntegrationRules.IsCredentialName(name) && IntegrationRules.SameCredentialName(k, name)).ToList())
+            {
+                values.Remove(stored);
+            }
+
+            values[name] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// What a :verifyAuth proves goes on the config, in one SaveChanges: a test-connect that failed records the failure
+    /// (NOT_CONNECTED); the whole config proven sets CONNECTED and lastVerifiedAt. An OAuth2 start proves nothing yet
+    /// (the callback records it). A config changed during the test keeps its state: the result was about other credentials.
+    /// </summary>
+    private async Task RecordAsync(PortalDbContext db, Actor actor, Config config, VerificationResult result, bool tested, bool testFailed, bool wholeConfig, CancellationToken ct)
+    {
+        var now = time.NowMs();
+        if (testFailed)
+        {
+            config.RecordVerification(now, false, result.Error ?? "The credentials were refused.");
+        }
+        else if (tested && result.Success && wholeConfig)
+        {
+            config.RecordVerification(now, true, null);
+        }
+        else
+        {
+            return;
+        }
+
+        config.Version = Guid.NewGuid();
+        db.AuditEvents.Add(AuditEvent.Of(actor, now, "config.verify", $"integrations/{config.IntegrationId}/configs/{config.Id}", testFailed ? AuditOutcomes.Failed : AuditOutcomes.Success));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Changed (e.g. new credentials) while the test ran: the outcome belongs to the credentials it replaced.
+        }
+    }
+
+    private async Task<(bool Success, string? Error, string? AuthorizationUrl, bool Tested)> VerifyOneAsync(
         Actor actor, IntegrationDefinition definition, Guid configId, StoredAuth auth, Dictionary<string, string>? secrets, int? index, string? key, OAuthStartContext start, CancellationToken ct)
     {
         var method = definition.Metadata.AuthMetadata.FirstOrDefault(a => a.Id == auth.AuthMetadataId);
         if (method is null)
         {
-            return (false, $"The auth method '{auth.AuthMetadataId}' no longer exists on this integration.", null);
+            return (false, $"The auth method '{auth.AuthMetadataId}' no longer exists on this integration.", null, false);
         }
 
         if (method.Type == AuthType.OAuth2)
         {
             var (url, error) = await oauth.StartAsync(actor, definition, configId, method, index, key, start, ct);
-            return (false, error, url);
+            return (false, error, url, false);
         }
 
         var values = auth.Parameters.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value.AsText()!, StringComparer.Ordinal);
@@ -140,6 +235,6 @@ public sealed class VerificationService(
         }
 
         var (ok, message) = await tester.TestAsync(new CredentialSet(method, values), ct);
-        return (ok, message, null);
+        return (ok, message, null, true);
     }
 }

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Text;
+using System.Text.Json;
+using Portal.Core.Common;
 using Microsoft.Extensions.Options;
 using Portal.Core.OAuth;
 using Portal.Core.Tenancy;
@@ -21,11 +24,52 @@ public static class VerificationEndpoints
             .WithDescription("Non-OAuth types test-connect to the auth method's testUrl with the stored credential. OAUTH2 returns an authorizationUrl to send the user to. With an authMap every entry is verified into authMapResults; authMapIndex verifies one. 400 when the config has neither auth nor authMap.")
             .ProducesProblem(400).ProducesProblem(403);
 
-        group.MapPost("/{integration}:verifyConfig", (HttpContext http, string integration, VerifyConfigInput body, VerificationService service) =>
-                ApiResults.Ok(http, service.VerifyConfigAsync(http.Actor(), integration, body, http.RequestAborted)))
-            .WithName("integrations.verifyConfig").WithSummary("Tests candidate credentials before they are saved.")
-            .WithDescription("Only for auth methods with configTestSupported; otherwise 400.")
-            .ProducesProblem(400).ProducesProblem(403);
+        group.MapPost("/{integration}:verifyConfig", async (HttpContext http, string integration, VerificationService service) =>
+                await ReadOptionalBodyAsync(http) is var (body, error) && error is not null
+                    ? ApiResults.Problem(error)
+                    : await ApiResults.Ok(http, service.VerifyConfigAsync(http.Actor(), integration, body, http.RequestAborted)))
+            .WithName("integrations.verifyConfig").WithSummary("Confirms the integration's stored credentials still authenticate, without retrieving them.")
+            .WithDescription("With an empty body (none, zero bytes, or {}), every auth method with configTestSupported (not OAUTH2) is test-connected " +
+                "with the integration's stored auth settings and credentials; authMethodResults has one entry per method. " +
+                "{\"auth\":{\"authMetadataId\":…}} tests only that method (400 unless it has configTestSupported); values in auth.parameters " +
+                "override the stored ones for this one test and are not saved. Same result shape as :verifyAuth.")
+            .Accepts<VerifyConfigInput>(isOptional: true, "application/json").Produces<VerificationResult>()
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+    }
+
+    private const int MaxBodyChars = 64 * 1024;
+
+    /// <summary>The optional <c>:verifyConfig</c> body: no body, zero bytes or whitespace (whatever the Content-Type) and <c>null</c> read as none.</summary>
+    private static async Task<(VerifyConfigInput? Body, Error? Error)> ReadOptionalBodyAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body, Encoding.UTF8);
+        var buffer = new char[MaxBodyChars + 1];
+        var read = await reader.ReadBlockAsync(buffer, http.RequestAborted);
+        if (read > MaxBodyChars)
+        {
+            return (null, Error.BadRequest($"The body is larger than {MaxBodyChars / 1024} KiB."));
+        }
+
+        var text = new string(buffer, 0, read);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (null, null);
+        }
+
+        if (!http.Request.HasJsonContentType())
+        {
+            return (null, Error.BadRequest("The body must be JSON (Content-Type: application/json), or empty to test the stored credentials."));
+        }
+
+        try
+        {
+            var options = http.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            return (JsonSerializer.Deserialize<VerifyConfigInput>(text, options), null);
+        }
+        catch (JsonException)
+        {
+            return (null, Error.BadRequest("The body must be JSON like {\"auth\":{\"authMetadataId\":\"key\",\"parameters\":{\"apiKey\":\"…\"}}}, or empty to test the stored credentials."));
+        }
     }
 
     public static void MapOAuthCallback(this IEndpointRouteBuilder app)

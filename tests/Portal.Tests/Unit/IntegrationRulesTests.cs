@@ -459,9 +459,17 @@ public sealed class IntegrationRulesTests
 
     [Theory]
     [InlineData("clientSecret")]
+    [InlineData("client_secret")]
+    [InlineData("ClientSecret")]
     [InlineData("apiKey")]
+    [InlineData("API_KEY")]
+    [InlineData("api-key")]
     [InlineData("password")]
-    public void A_well_known_credential_setting_is_a_credential_for_any_method(string key)
+    [InlineData("token")]
+    [InlineData("accessToken")]
+    [InlineData("refresh_token")]
+    [InlineData("PrivateKey")]
+    public void A_well_known_credential_setting_is_a_credential_for_any_method_in_any_spelling(string key)
     {
         Assert.True(IntegrationRules.IsCredentialSetting(new AuthMetadata { Id = "oauth", Type = AuthType.OAuth2 }, key));
     }
@@ -469,10 +477,21 @@ public sealed class IntegrationRulesTests
     [Theory]
     [InlineData("clientId")]
     [InlineData("tokenUrl")]
-    [InlineData("ClientSecret")]
+    [InlineData("token_type")]
+    [InlineData("testUrl")]
+    [InlineData("headerName")]
+    [InlineData("apiKeyHeader")]
     public void An_ordinary_setting_is_not_a_credential(string key)
     {
         Assert.False(IntegrationRules.IsCredentialSetting(new AuthMetadata { Id = "oauth", Type = AuthType.OAuth2 }, key));
+    }
+
+    [Fact]
+    public void A_credential_is_found_under_another_spelling_and_the_exact_name_wins()
+    {
+        Assert.Equal("k1", IntegrationRules.FindCredential(new Dictionary<string, string> { ["API_KEY"] = "k1", ["testUrl"] = "u" }, "apiKey"));
+        Assert.Equal("k2", IntegrationRules.FindCredential(new Dictionary<string, string> { ["api-key"] = "k1", ["apiKey"] = "k2" }, "apiKey"));
+        Assert.Null(IntegrationRules.FindCredential(new Dictionary<string, string> { ["apiKeyHeader"] = "X" }, "apiKey"));
     }
 
     [Fact]

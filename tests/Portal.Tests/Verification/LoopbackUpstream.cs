@@ -33,6 +33,9 @@ public sealed class LoopbackUpstream : IAsyncDisposable
 
     public ConcurrentQueue<string> Captured { get; } = new();
 
+    /// <summary><c>/gated</c> answers (like <c>/ping</c>) only once the test releases this: a verification in progress can be seen.</summary>
+    public SemaphoreSlim Gate { get; } = new(0);
+
     public static async Task<LoopbackUpstream> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -48,6 +51,11 @@ public sealed class LoopbackUpstream : IAsyncDisposable
         app.MapGet("/basic", (HttpRequest r) =>
             r.Headers.Authorization == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{User}:{Password}")) ? Results.Ok() : Results.StatusCode(401));
         app.MapGet("/broken", () => Results.StatusCode(503));
+        app.MapGet("/gated", async (HttpRequest r) =>
+        {
+            await upstream.Gate.WaitAsync(r.HttpContext.RequestAborted);
+            return r.Headers["X-Api-Key"] == ApiKey ? Results.Ok() : Results.StatusCode(401);
+        });
         app.MapGet("/redirect-same", () => Results.Redirect("/ping"));
         app.MapGet("/redirect-away", () => Results.Redirect(upstream.OtherHostUrl + "/capture"));
         app.MapGet("/capture", (HttpRequest r) =>

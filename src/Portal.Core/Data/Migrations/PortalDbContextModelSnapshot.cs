@@ -485,6 +485,19 @@ namespace Portal.Core.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("LastVerificationAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastVerificationError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("LastVerificationSuccess")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastVerifiedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ModifiedAt")
                         .HasColumnType("INTEGER");
 
