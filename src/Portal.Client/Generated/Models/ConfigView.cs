@@ -60,6 +60,16 @@ namespace Portal.Client.Models
 #else
         public string IntegrationId { get; set; }
 #endif
+        /// <summary>The lastVerification property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Portal.Client.Models.LastVerification? LastVerification { get; set; }
+#nullable restore
+#else
+        public global::Portal.Client.Models.LastVerification LastVerification { get; set; }
+#endif
+        /// <summary>The lastVerifiedAt property</summary>
+        public long? LastVerifiedAt { get; set; }
         /// <summary>The modifiedAt property</summary>
         public long? ModifiedAt { get; set; }
         /// <summary>The oauthExpiresAt property</summary>
@@ -139,6 +149,8 @@ namespace Portal.Client.Models
                 { "displayName", n => { DisplayName = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetGuidValue(); } },
                 { "integrationId", n => { IntegrationId = n.GetStringValue(); } },
+                { "lastVerification", n => { LastVerification = n.GetObjectValue<global::Portal.Client.Models.LastVerification>(global::Portal.Client.Models.LastVerification.CreateFromDiscriminatorValue); } },
+                { "lastVerifiedAt", n => { LastVerifiedAt = n.GetLongValue(); } },
                 { "modifiedAt", n => { ModifiedAt = n.GetLongValue(); } },
                 { "oauthExpiresAt", n => { OauthExpiresAt = n.GetLongValue(); } },
                 { "oauthScopes", n => { OauthScopes = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
@@ -164,6 +176,8 @@ namespace Portal.Client.Models
             writer.WriteStringValue("displayName", DisplayName);
             writer.WriteGuidValue("id", Id);
             writer.WriteStringValue("integrationId", IntegrationId);
+            writer.WriteObjectValue<global::Portal.Client.Models.LastVerification>("lastVerification", LastVerification);
+            writer.WriteLongValue("lastVerifiedAt", LastVerifiedAt);
             writer.WriteLongValue("modifiedAt", ModifiedAt);
             writer.WriteLongValue("oauthExpiresAt", OauthExpiresAt);
             writer.WriteCollectionOfPrimitiveValues<string>("oauthScopes", OauthScopes);

@@ -22,6 +22,14 @@ namespace Portal.Client.Models
 #else
         public List<global::Portal.Client.Models.AuthMapVerification> AuthMapResults { get; set; }
 #endif
+        /// <summary>The authMethodResults property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Portal.Client.Models.AuthMethodVerification>? AuthMethodResults { get; set; }
+#nullable restore
+#else
+        public List<global::Portal.Client.Models.AuthMethodVerification> AuthMethodResults { get; set; }
+#endif
         /// <summary>The authorizationUrl property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -66,6 +74,7 @@ namespace Portal.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "authMapResults", n => { AuthMapResults = n.GetCollectionOfObjectValues<global::Portal.Client.Models.AuthMapVerification>(global::Portal.Client.Models.AuthMapVerification.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "authMethodResults", n => { AuthMethodResults = n.GetCollectionOfObjectValues<global::Portal.Client.Models.AuthMethodVerification>(global::Portal.Client.Models.AuthMethodVerification.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "authorizationUrl", n => { AuthorizationUrl = n.GetStringValue(); } },
                 { "error", n => { Error = n.GetStringValue(); } },
                 { "success", n => { Success = n.GetBoolValue(); } },
@@ -79,6 +88,7 @@ namespace Portal.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteCollectionOfObjectValues<global::Portal.Client.Models.AuthMapVerification>("authMapResults", AuthMapResults);
+            writer.WriteCollectionOfObjectValues<global::Portal.Client.Models.AuthMethodVerification>("authMethodResults", AuthMethodResults);
             writer.WriteStringValue("authorizationUrl", AuthorizationUrl);
             writer.WriteStringValue("error", Error);
             writer.WriteBoolValue("success", Success);

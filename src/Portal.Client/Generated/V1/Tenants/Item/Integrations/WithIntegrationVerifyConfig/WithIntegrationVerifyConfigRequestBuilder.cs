@@ -36,7 +36,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.WithIntegrationVerifyConfig
         {
         }
         /// <summary>
-        /// Only for auth methods with configTestSupported; otherwise 400.
+        /// With an empty body (none, zero bytes, or {}), every auth method with configTestSupported (not OAUTH2) is test-connected with the integration&apos;s stored auth settings and credentials; authMethodResults has one entry per method. {&quot;auth&quot;:{&quot;authMetadataId&quot;:…}} tests only that method (400 unless it has configTestSupported); values in auth.parameters override the stored ones for this one test and are not saved. Same result shape as :verifyAuth.
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.VerificationResult"/></returns>
         /// <param name="body">The request body</param>
@@ -67,7 +67,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.WithIntegrationVerifyConfig
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.VerificationResult>(requestInfo, global::Portal.Client.Models.VerificationResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Only for auth methods with configTestSupported; otherwise 400.
+        /// With an empty body (none, zero bytes, or {}), every auth method with configTestSupported (not OAUTH2) is test-connected with the integration&apos;s stored auth settings and credentials; authMethodResults has one entry per method. {&quot;auth&quot;:{&quot;authMetadataId&quot;:…}} tests only that method (400 unless it has configTestSupported); values in auth.parameters override the stored ones for this one test and are not saved. Same result shape as :verifyAuth.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
