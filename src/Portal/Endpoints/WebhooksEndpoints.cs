@@ -34,7 +34,14 @@ public static class WebhooksEndpoints
 
         config.MapGet("/{config:guid}/webhook/events", (HttpContext http, string integration, Guid config, int? skip, int? take, WebhookService service) =>
                 ApiResults.Ok(http, service.ListEventsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
-            .WithName("configs.webhook.events.list").WithSummary("Lists the received webhook events (inbox), newest first.");
+            .WithName("configs.webhook.events.list").WithSummary("Lists the received webhook events (inbox), newest first.")
+            .WithDescription("Each event carries its contentType and body: the received text when bodyEncoding is \"utf8\" (textual content type, valid UTF-8), " +
+                "else the bytes in base64 (bodyEncoding \"base64\"); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.");
+
+        config.MapGet("/{config:guid}/webhook/events/{id:long}/body", async (HttpContext http, string integration, Guid config, long id, WebhookService service) =>
+                await WebhookEventDownload.ResultAsync(http, service.GetEventBodyAsync(http.Actor(), integration, config, id, http.RequestAborted)))
+            .WithName("configs.webhook.events.body").WithSummary("Downloads a received event's body: the exact bytes, with the content type they came with.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
 
         config.MapPost("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookBindingInput body, WebhookService service) =>
                 ApiResults.Created(http, service.CreateBindingAsync(http.Actor(), integration, config, body, http.RequestAborted), b => $"{http.Request.Path}/{b.Id}"))
