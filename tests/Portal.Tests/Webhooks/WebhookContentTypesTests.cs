@@ -141,6 +141,24 @@ public sealed class WebhookContentTypesTests(WebhookPortal portal) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_content_type_that_is_not_a_valid_media_type_is_stored_as_sent_and_served_as_octets()
+    {
+        using var admin = await portal.AdminAsync();
+        var (integration, config, url) = await BoundConfigAsync(admin);
+        var content = new ByteArrayContent("ping"u8.ToArray());
+        Assert.True(content.Headers.TryAddWithoutValidation("Content-Type", "not a media type"));
+
+        await (await portal.DeliverAsync(url, content)).ExpectAsync(HttpStatusCode.Accepted);
+
+        var stored = await OnlyEventAsync(admin, integration, config);
+        Assert.Equal("not a media type", stored["contentType"]!.GetValue<string>());
+        Assert.Equal("base64", stored["bodyEncoding"]!.GetValue<string>());
+        using var download = await admin.GetAsync($"{ConfigPath(integration, config)}/webhook/events/{stored["id"]!.GetValue<long>()}/body");
+        Assert.Equal("application/octet-stream", download.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("ping"u8.ToArray(), await download.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Signatures_are_checked_over_the_raw_bytes_of_binary_and_form_bodies()
     {
         await portal.SeedSigningSecretAsync("ct-signing", SigningToken);
