@@ -28,6 +28,9 @@ public sealed record SigningSecretCreated
     public override string ToString() => $"SigningSecretCreated {{ Name = {Name}, Token = (redacted) }}";
 }
 
+/// <summary>The optional body of a rotate: a grace period for the previous token (0 = it stops now, the default).</summary>
+public sealed record SigningSecretRotateRequest(int? GracePeriodSeconds);
+
 /// <summary>The rotate response (seed 003's output): the new token, once.</summary>
 public sealed record SigningSecretRotated
 {

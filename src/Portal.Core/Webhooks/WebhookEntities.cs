@@ -24,5 +24,7 @@ public sealed class WebhookEvent
     public required string WebhookId { get; set; }
     public long ReceivedAt { get; set; }
     public string? ContentType { get; set; }
-    public required string Body { get; set; }
+
+    /// <summary>The body bytes exactly as received (providers post JSON, forms, XML, text and binary alike).</summary>
+    public required byte[] Body { get; set; }
 }

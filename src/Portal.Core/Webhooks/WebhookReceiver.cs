@@ -9,8 +9,8 @@ namespace Portal.Core.Webhooks;
 
 /// <summary>
 /// The inbound side of a webhook URL: finds the config (or binding) by the key in the path, enforces the size
-/// limit and the Standard Webhooks signature when the config names a signing secret, and stores the event
-/// before it is acknowledged. A repeated <c>webhook-id</c> is acknowledged without a second row.
+/// limit and the Standard Webhooks signature (over the raw bytes) when the config names a signing secret, and stores
+/// the body bytes as received, whatever the content type, before the event is acknowledged. A repeated <c>webhook-id</c> is acknowledged without a second row.
 /// </summary>
 public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, TimeProvider time)
 {
@@ -71,7 +71,7 @@ public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory
             WebhookId = webhookId,
             ReceivedAt = time.NowMs(),
             ContentType = inbound.ContentType is { Length: > 256 } contentType ? contentType[..256] : inbound.ContentType,
-            Body = System.Text.Encoding.UTF8.GetString(body),
+            Body = body,
         });
         try
         {

@@ -149,7 +149,30 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         var q = db.WebhookEvents.AsNoTracking().Where(e => e.TenantId == actor.TenantId && e.ConfigId == configId);
         var total = await q.CountAsync(ct);
         var rows = await q.OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
-        return new Page<WebhookEventView>(rows.Select(e => new WebhookEventView(e.Id, e.WebhookId, e.ReceivedAt, e.ContentType, e.Body, e.BindingId == Guid.Empty ? null : e.BindingId)).ToList(), total);
+        return new Page<WebhookEventView>(rows.Select(ToView).ToList(), total);
+    }
+
+    /// <summary>One received event's body bytes and content type, exactly as stored (for download); Viewers may read.</summary>
+    public async Task<Result<WebhookEventBody>> GetEventBodyAsync(Actor actor, string integrationId, Guid configId, long eventId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var row = await db.WebhookEvents.AsNoTracking()
+            .Where(e => e.TenantId == actor.TenantId && e.ConfigId == configId && e.Id == eventId)
+            .Select(e => new WebhookEventBody(e.Id, e.WebhookId, e.ContentType, e.Body))
+            .FirstOrDefaultAsync(ct);
+        return row is null ? Error.NotFound($"Webhook event {eventId} was not found on this config.") : row;
+    }
+
+    private static WebhookEventView ToView(WebhookEvent e)
+    {
+        var (body, encoding) = WebhookBodyText.Render(e.ContentType, e.Body);
+        return new WebhookEventView(e.Id, e.WebhookId, e.ReceivedAt, e.ContentType, body, encoding, e.Body.Length, e.BindingId == Guid.Empty ? null : e.BindingId);
     }
 
     private async Task<Result<WebhookUrlIssued>> IssueForBindingAsync(Actor actor, string integrationId, Guid configId, Guid bindingId, IssueMode mode, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)

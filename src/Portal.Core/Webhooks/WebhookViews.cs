@@ -24,8 +24,17 @@ public sealed record WebhookBindingInput(string? Name);
 /// <summary>A per-binding webhook endpoint as lists show it: never the key, only its prefix and times.</summary>
 public sealed record WebhookBindingView(Guid Id, Guid ConfigId, string Name, long CreatedAt, string? WebhookKeyPrefix, KeyInfo? Key);
 
-/// <summary>A received event (inbox); <c>body</c> as received, UTF-8 text.</summary>
-public sealed record WebhookEventView(long Id, string WebhookId, long ReceivedAt, string? ContentType, string Body, Guid? BindingId);
+/// <summary>
+/// A received event (inbox): <c>body</c> is the received text when <c>bodyEncoding</c> is <c>utf8</c>, else the bytes in
+/// base64 (see <see cref="WebhookBodyText"/>); <c>bodyBytes</c> is the size as received.
+/// </summary>
+public sealed record WebhookEventView(long Id, string WebhookId, long ReceivedAt, string? ContentType, string Body, string BodyEncoding, int BodyBytes, Guid? BindingId);
+
+/// <summary>A received event's body as stored, for download.</summary>
+public sealed record WebhookEventBody(long Id, string WebhookId, string? ContentType, byte[] Body)
+{
+    public override string ToString() => $"WebhookEventBody {{ Id = {Id}, Bytes = {Body.Length} }}";
+}
 
 /// <summary>What an inbound delivery carries, without any HTTP type.</summary>
 public sealed record InboundWebhook(

@@ -22,7 +22,7 @@ public static class ApiClientsEndpoints
         group.MapPost("/{clientId}:rotateSecret", (HttpContext http, string clientId, ApiClientService service) =>
                 ApiResults.Ok(http, service.RotateSecretAsync(http.Actor(), clientId, http.RequestAborted)))
             .WithName("apiClients.rotateSecret").WithSummary("Mints a new secret; the previous one stops working at once.")
-            .ProducesProblem(403).WithIdempotency();
+            .ProducesProblem(400).ProducesProblem(403).AcceptsEmptyJsonBody().WithIdempotency();
 
         group.MapDelete("/{clientId}", (HttpContext http, string clientId, ApiClientService service) =>
                 ApiResults.NoContent(http, service.DeleteAsync(http.Actor(), clientId, http.RequestAborted)))

@@ -31,7 +31,11 @@ public static class InboundWebhooksEndpoints
             })
             .AllowAnonymous()
             .WithTags("Webhooks").WithName("webhooks.receive").WithSummary("Receives an inbound webhook; stored before the 202.")
-            .Accepts<object>("application/json")
+            .WithDescription("Accepts any content type, or none: JSON, application/x-www-form-urlencoded (Twilio, Slack), XML, text and binary. " +
+                "The body (at most 1 MiB) is stored byte for byte with its content type; the inbox lists it as text or base64 (bodyEncoding). " +
+                "When the config names a signing secret, a Standard Webhooks signature over the raw body bytes is required (401 otherwise).")
+            // "*/*": the routing's content-type check lets every type through, and the document says so.
+            .Accepts<Stream>(isOptional: true, "*/*")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(401).ProducesProblem(404).ProducesProblem(413);
     }

@@ -24,7 +24,7 @@ public static class McpEndpoints
                 ApiResults.Ok(http, service.RotateKeyAsync(http.Actor(), integration, BaseUrl(http), http.RequestAborted)))
             .WithName("mcp.rotateKey").WithSummary("Rotate the MCP key for an integration.")
             .WithDescription("Mints a fresh secret with the same mcp:invoke scope, binds it and revokes the original at once. The raw secret is returned once on apiKey.")
-            .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
+            .ProducesProblem(400).ProducesProblem(403).AcceptsEmptyJsonBody().WithIdempotency();
     }
 
     /// <summary>The request's own origin; <c>Portal:PublicBaseUrl</c> overrides it inside the service.</summary>

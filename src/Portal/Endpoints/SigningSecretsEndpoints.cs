@@ -20,9 +20,10 @@ public static class SigningSecretsEndpoints
             .WithName("signingSecrets.list").WithSummary("Lists signing secrets by name and key prefix (never their tokens).");
 
         group.MapPost("/{name}:rotate", (HttpContext http, string name, SigningSecretService service, int? gracePeriodSeconds) =>
-                ApiResults.Ok(http, service.RotateAsync(http.Actor(), name, gracePeriodSeconds ?? 0, http.RequestAborted)))
+                ApiResults.Ok(http, service.RotateAsync(http.Actor(), name, gracePeriodSeconds ?? http.OptionalBody<SigningSecretRotateRequest>()?.GracePeriodSeconds ?? 0, http.RequestAborted)))
             .WithName("signingSecrets.rotate").WithSummary("Rotates a signing secret, generating a new token; the old token stops working immediately.")
-            .WithDescription("The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.")
+            .WithDescription("The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800; query or JSON body) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.")
+            .AcceptsOptionalJson<SigningSecretRotateRequest>("{\"gracePeriodSeconds\": 3600}").Produces<SigningSecretRotated>()
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
 
         group.MapDelete("/{name}", (HttpContext http, string name, SigningSecretService service) =>

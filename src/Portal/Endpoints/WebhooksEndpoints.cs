@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Portal.Core.Common;
 using Portal.Core.Webhooks;
 
@@ -18,16 +17,16 @@ public static class WebhooksEndpoints
                 ApiResults.Ok(http, service.GenerateUrlAsync(http.Actor(), integration, config, BaseUrl(http), http.RequestAborted)))
             .WithName("configs.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first inbound webhook key of this configuration")
             .WithDescription("Returns {webhookUrl, webhookKeyPrefix}; the URL is shown exactly once. 409 when a key is bound already (rotate it instead).")
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).WithIdempotency();
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).AcceptsEmptyJsonBody().WithIdempotency();
 
-        config.MapPost("/{config:guid}/webhook:rotate", async (HttpContext http, string integration, Guid config, int? gracePeriodSeconds, WebhookService service) =>
-                await WithGraceAsync(http, gracePeriodSeconds, grace => service.RotateAsync(http.Actor(), integration, config, grace, BaseUrl(http), http.RequestAborted)))
+        config.MapPost("/{config:guid}/webhook:rotate", (HttpContext http, string integration, Guid config, int? gracePeriodSeconds, WebhookService service) =>
+                ApiResults.Ok(http, service.RotateAsync(http.Actor(), integration, config, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
             .WithName("configs.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates the inbound webhook key for this configuration")
             .WithDescription("Mints a fresh key, stamps the new id on the config, revokes the previous key. Returns the new URL exactly once. " +
                 "Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes " +
                 "(optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares " +
                 "per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).")
-            .Accepts<WebhookRotateRequest>(isOptional: true, "application/json").Produces<WebhookUrlIssued>()
+            .AcceptsOptionalJson<WebhookRotateRequest>(GraceExample).Produces<WebhookUrlIssued>()
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
 
         config.MapGet("/{config:guid}/webhook/keys", (HttpContext http, string integration, Guid config, WebhookService service) =>
@@ -36,7 +35,14 @@ public static class WebhooksEndpoints
 
         config.MapGet("/{config:guid}/webhook/events", (HttpContext http, string integration, Guid config, int? skip, int? take, WebhookService service) =>
                 ApiResults.Ok(http, service.ListEventsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
-            .WithName("configs.webhook.events.list").AllowIntegrationKey().WithSummary("Lists the received webhook events (inbox), newest first.");
+            .WithName("configs.webhook.events.list").AllowIntegrationKey().WithSummary("Lists the received webhook events (inbox), newest first.")
+            .WithDescription("Each event carries its contentType and body: the received text when bodyEncoding is \"utf8\" (textual content type, valid UTF-8), " +
+                "else the bytes in base64 (bodyEncoding \"base64\"); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.");
+
+        config.MapGet("/{config:guid}/webhook/events/{id:long}/body", async (HttpContext http, string integration, Guid config, long id, WebhookService service) =>
+                await WebhookEventDownload.ResultAsync(http, service.GetEventBodyAsync(http.Actor(), integration, config, id, http.RequestAborted)))
+            .WithName("configs.webhook.events.body").WithSummary("Downloads a received event's body: the exact bytes, with the content type they came with.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
 
         config.MapPost("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookBindingInput body, WebhookService service) =>
                 ApiResults.Created(http, service.CreateBindingAsync(http.Actor(), integration, config, body, http.RequestAborted), b => $"{http.Request.Path}/{b.Id}"))
@@ -55,35 +61,20 @@ public static class WebhooksEndpoints
         config.MapPost("/{config:guid}/bindings/{binding:guid}:generateWebhookUrl", (HttpContext http, string integration, Guid config, Guid binding, WebhookService service) =>
                 ApiResults.Ok(http, service.GenerateBindingUrlAsync(http.Actor(), integration, config, binding, BaseUrl(http), http.RequestAborted)))
             .WithName("configs.bindings.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first webhook key of a binding; the URL is shown exactly once.")
-            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).WithIdempotency();
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).AcceptsEmptyJsonBody().WithIdempotency();
 
-        config.MapPost("/{config:guid}/bindings/{binding:guid}/webhook:rotate", async (HttpContext http, string integration, Guid config, Guid binding, int? gracePeriodSeconds, WebhookService service) =>
-                await WithGraceAsync(http, gracePeriodSeconds, grace => service.RotateBindingUrlAsync(http.Actor(), integration, config, binding, grace, BaseUrl(http), http.RequestAborted)))
+        config.MapPost("/{config:guid}/bindings/{binding:guid}/webhook:rotate", (HttpContext http, string integration, Guid config, Guid binding, int? gracePeriodSeconds, WebhookService service) =>
+                ApiResults.Ok(http, service.RotateBindingUrlAsync(http.Actor(), integration, config, binding, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
             .WithName("configs.bindings.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates a binding's webhook key; the previous URL stops working now unless gracePeriodSeconds is given.")
-            .Accepts<WebhookRotateRequest>(isOptional: true, "application/json").Produces<WebhookUrlIssued>()
+            .AcceptsOptionalJson<WebhookRotateRequest>(GraceExample).Produces<WebhookUrlIssued>()
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
     }
 
     /// <summary>The request's own origin; <c>Portal:PublicBaseUrl</c> overrides it inside the service.</summary>
     private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
-    /// <summary><c>gracePeriodSeconds</c> from the query or from an optional JSON body (default 0: the previous key stops now).</summary>
-    private static async Task<IResult> WithGraceAsync(HttpContext http, int? fromQuery, Func<int, Task<Result<WebhookUrlIssued>>> rotate)
-    {
-        var grace = fromQuery;
-        if (grace is null && (http.Request.ContentLength > 0 || http.Request.HasJsonContentType()))
-        {
-            try
-            {
-                var body = await http.Request.ReadFromJsonAsync<WebhookRotateRequest>(http.RequestAborted);
-                grace = body?.GracePeriodSeconds;
-            }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
-            {
-                return ApiResults.Problem(Error.BadRequest("The body must be JSON like {\"gracePeriodSeconds\": 3600}, or empty."));
-            }
-        }
+    private const string GraceExample = "{\"gracePeriodSeconds\": 3600}";
 
-        return await ApiResults.Ok(http, rotate(grace ?? 0));
-    }
+    /// <summary><c>gracePeriodSeconds</c> from the query or from the optional JSON body (default 0: the previous key stops now).</summary>
+    private static int Grace(HttpContext http, int? fromQuery) => fromQuery ?? http.OptionalBody<WebhookRotateRequest>()?.GracePeriodSeconds ?? 0;
 }

@@ -13,6 +13,8 @@ public sealed class ConfigPage(IPage page)
 
     public ILocator RotateWebhookUrlButton => WebhookPanel.GetByRole(AriaRole.Button, new() { Name = "Rotate webhook URL", Exact = true });
 
+    public ILocator EventsInboxLink => WebhookPanel.GetByRole(AriaRole.Link, new() { Name = "Events inbox", Exact = true });
+
     public ILocator WebhookKey => WebhookPanel.GetByRole(AriaRole.Region, new() { Name = "Webhook key" });
 
     public ILocator Dialog => page.GetByRole(AriaRole.Dialog);

@@ -120,6 +120,15 @@ public sealed class WebhookPortal : IDisposable
         return await http.SendAsync(request);
     }
 
+    /// <summary>POSTs a delivery with exactly the given content (any type, or none), as a provider would (anonymous).</summary>
+    public async Task<HttpResponseMessage> DeliverAsync(string webhookUrl, HttpContent content, Action<HttpRequestMessage>? sign = null)
+    {
+        using var http = Factory.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(webhookUrl).PathAndQuery) { Content = content };
+        sign?.Invoke(request);
+        return await http.SendAsync(request);
+    }
+
     public void Dispose() => _app.Dispose();
 }
 

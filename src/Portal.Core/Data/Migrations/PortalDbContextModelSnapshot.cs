@@ -1056,9 +1056,9 @@ namespace Portal.Core.Data.Migrations
                     b.Property<Guid>("BindingId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Body")
+                    b.Property<byte[]>("Body")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("BLOB");
 
                     b.Property<Guid>("ConfigId")
                         .HasColumnType("TEXT");
