@@ -12,6 +12,10 @@ public static class PortalJson
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // One depth for request bodies, stored rows and responses; user documents stay far below it (JsonLimits).
+        options.MaxDepth = JsonLimits.MaxDocumentDepth;
+        // {"name":"a","name":"b"} is ambiguous: refuse it rather than pick one.
+        options.AllowDuplicateProperties = false;
         return options;
     }
 
