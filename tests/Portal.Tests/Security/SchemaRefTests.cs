@@ -47,6 +47,7 @@ public sealed class SchemaRefTests(PortalApplication app) : IClassFixture<Portal
         var id = NewId("ref");
 
         var created = await admin.PostAsJsonAsync($"{Base}/integrations", WithSchema(id, schema));
+        Assert.True(host.Connections == 0, $"the schema host was contacted {host.Connections} time(s)");
         var problem = await created.ExpectValidationAsync(Field);
         Assert.Contains("$ref", problem.Errors()[Field]![0]!.GetValue<string>(), StringComparison.Ordinal);
 
@@ -91,6 +92,7 @@ public sealed class SchemaRefTests(PortalApplication app) : IClassFixture<Portal
         }
 
         var created = await admin.PostAsJsonAsync($"{Base}/integrations/{id}/configs", new JsonObject { ["displayName"] = "c", ["parameters"] = new JsonObject { ["filter"] = "x" } });
+        Assert.True(host.Connections == 0, $"the schema host was contacted {host.Connections} time(s)");
         var problem = await created.ExpectValidationAsync("parameters.filter");
         Assert.Contains("$ref", problem.Errors()["parameters.filter"]![0]!.GetValue<string>(), StringComparison.Ordinal);
 
