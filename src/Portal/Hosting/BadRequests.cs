@@ -124,7 +124,10 @@ public static class RequestLimits
         }
         catch (JsonException ex)
         {
-            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest, ex);
+            // The reader's own message can quote the rest of the body (secrets included): say only where.
+            var where = $"line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}";
+            throw new BadHttpRequestException("The request body is not valid JSON.", StatusCodes.Status400BadRequest,
+                new JsonException($"The JSON is malformed (or nested more than {4 * Core.Common.JsonLimits.MaxDocumentDepth} levels) at {where}."));
         }
     }
 

@@ -199,6 +199,21 @@ public sealed class BadInputTests(PortalApplication app) : IClassFixture<PortalA
     }
 
     [Fact]
+    public async Task A_malformed_body_is_never_echoed_back_or_logged()
+    {
+        // .NET's reader quotes everything after a broken literal in its message; a secret may follow it.
+        const string secret = "sk-live-never-echo-0b7d1c";
+        using var admin = await app.ClientAsync();
+        var body = $$$"""{"id": "x", "displayName": tb, "configMetadata": {"authMetadata": [{"authSettings": {"parameters": {"clientSecret": "{{{secret}}}" } } } ] } }""";
+
+        var detail = await DetailAsync(await admin.PostAsync($"{Base}/integrations", Json(body)), HttpStatusCode.BadRequest);
+
+        Assert.Contains("line 1", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, app.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_body_or_a_query_value_that_does_not_bind_is_a_400_problem_with_the_reason()
     {
         using var admin = await app.ClientAsync();
