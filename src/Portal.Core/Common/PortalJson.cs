@@ -19,6 +19,9 @@ public static class PortalJson
         return options;
     }
 
+    /// <summary>The same limits for a JSON text parsed by hand (no duplicate keys, one depth).</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = JsonLimits.MaxDocumentDepth, AllowDuplicateProperties = false };
+
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)

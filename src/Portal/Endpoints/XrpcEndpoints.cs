@@ -74,8 +74,6 @@ public static class XrpcEndpoints
         });
     }
 
-    private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = JsonLimits.MaxDocumentDepth, AllowDuplicateProperties = false };
-
     /// <summary>Reads <c>{name}</c> by hand, so malformed JSON is an XRPC InvalidRequest rather than the framework's 400.</summary>
     private static async Task<Result<string>> ReadNameAsync(HttpContext http)
     {
@@ -87,7 +85,7 @@ public static class XrpcEndpoints
         JsonNode? body;
         try
         {
-            body = await JsonNode.ParseAsync(http.Request.Body, documentOptions: ParseOptions, cancellationToken: http.RequestAborted);
+            body = await JsonNode.ParseAsync(http.Request.Body, documentOptions: PortalJson.DocumentOptions, cancellationToken: http.RequestAborted);
         }
         catch (JsonException ex)
         {
