@@ -11,6 +11,9 @@ namespace Portal.Core.ApiClients;
 /// <summary>API clients per tenant: create, list, rotate secret, delete; the secret is shown once.</summary>
 public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, IOpenIddictApplicationManager applications, TimeProvider time)
 {
+    /// <summary>Rotations of one client run one at a time: concurrent ones would race on OpenIddict's concurrency token.</summary>
+    private static readonly KeyedLock Rotations = new();
+
     public async Task<Result<ApiClientWithSecret>> CreateAsync(Actor actor, ApiClientInput input, CancellationToken ct = default)
     {
         if (!actor.IsAdmin)
@@ -68,6 +71,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
 
     public async Task<Result<ApiClientWithSecret>> RotateSecretAsync(Actor actor, string clientId, CancellationToken ct = default)
     {
+        using var turn = await Rotations.AcquireAsync(clientId, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (client, error) = await FindForChangeAsync(db, actor, clientId, ct);
         if (error is not null)
@@ -78,11 +82,20 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         var application = await applications.FindByClientIdAsync(clientId, ct)
             ?? throw new InvalidOperationException($"API client {clientId} has no OpenIddict application.");
         var secret = SecretFormat.Mint(KeyPrefixes.ApiClientSecret);
-        await applications.UpdateAsync(application, secret.Value, ct);
-        client!.SecretPrefix = secret.DisplayPrefix;
-        client.SecretRotatedAt = time.NowMs();
-        db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await applications.UpdateAsync(application, secret.Value, ct);
+            client!.SecretPrefix = secret.DisplayPrefix;
+            client.SecretRotatedAt = time.NowMs();
+            db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
+            await db.SaveChangesAsync(ct);
+        }
+        catch (Exception ex) when (ex is OpenIddictExceptions.ConcurrencyException or DbUpdateConcurrencyException)
+        {
+            // Another instance rotated this client at the same moment; its secret is the one in force.
+            return Error.Conflict($"API client '{clientId}' was rotated by another request at the same time; use the secret that request returned, or rotate again.");
+        }
+
         return WithSecret(client, secret);
     }
 

@@ -12,8 +12,15 @@ public static class PortalJson
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // One depth for request bodies, stored rows and responses; user documents stay far below it (JsonLimits).
+        options.MaxDepth = JsonLimits.MaxDocumentDepth;
+        // {"name":"a","name":"b"} is ambiguous: refuse it rather than pick one.
+        options.AllowDuplicateProperties = false;
         return options;
     }
+
+    /// <summary>The same limits for a JSON text parsed by hand (no duplicate keys, one depth).</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = JsonLimits.MaxDocumentDepth, AllowDuplicateProperties = false };
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 

@@ -39,6 +39,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         }
 
         ConfigRules.Apply(definition.Metadata, content, credentials, input, errors);
+        await CheckSigningSecretAsync(db, actor, input, errors, ct);
         if (errors.Any)
         {
             return errors.ToError();
@@ -105,6 +106,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         var authBefore = PortalJson.Serialize(new { content.Auth, content.AuthMap });
         var errors = new ValidationErrors();
         ConfigRules.Apply(definition!.Metadata, content, credentials, input, errors);
+        await CheckSigningSecretAsync(db, actor, input, errors, ct);
         if (errors.Any)
         {
             return errors.ToError();
@@ -269,6 +271,21 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         entity.Version = Guid.NewGuid();
         db.AuditEvents.Add(AuditEvent.Of(actor, entity.ModifiedAt, "config.rollback", $"{Target(entity)}/revisions/{revision.Id}"));
         return await SaveAsync(db, entity, definition!.Metadata, ct);
+    }
+
+    /// <summary>A config that names a signing secret must name one of its tenant's: refused at write, not discovered when a webhook arrives.</summary>
+    private static async Task CheckSigningSecretAsync(PortalDbContext db, Actor actor, ConfigInput input, ValidationErrors errors, CancellationToken ct)
+    {
+        var name = input.SigningSecretName;
+        if (string.IsNullOrEmpty(name) || !ConfigRules.IsRecordKey(name))
+        {
+            return; // not changed, cleared, or already refused for its syntax
+        }
+
+        if (!await db.SigningSecrets.AnyAsync(s => s.TenantId == actor.TenantId && s.Name == name, ct))
+        {
+            errors.Add("signingSecretName", $"No signing secret named '{name}' exists in this tenant: create it first (POST /signing-secrets), then name it here.");
+        }
     }
 
     /// <summary>Like <see cref="LoadAsync"/>, for a change: a Viewer is refused once the config is known to exist (404 first, so existence does not leak).</summary>

@@ -166,6 +166,11 @@ public static partial class IntegrationRules
         {
             var auth = metadata.AuthMetadata[i];
             var at = $"configMetadata.authMetadata[{i}]";
+            if (auth is null)
+            {
+                errors.Add(at, "An auth method cannot be null.");
+                continue;
+            }
             if (!IdPattern().IsMatch(auth.Id ?? ""))
             {
                 errors.Add($"{at}.id", "An auth method needs an id: letters, digits, underscores or hyphens.");
@@ -195,9 +200,9 @@ public static partial class IntegrationRules
 
             foreach (var (key, value) in settings)
             {
-                if (value is not null && value is not JsonValue && !(key == "scopes" && value is JsonArray))
+                if (value is not null && value is not JsonValue && !(key == "scopes" && value is JsonArray scopes && scopes.All(s => s is null or JsonValue)))
                 {
-                    errors.Add($"{at}.authSettings.parameters.{key}", "Auth settings are plain values.");
+                    errors.Add($"{at}.authSettings.parameters.{key}", key == "scopes" ? "scopes is a list of plain values." : "Auth settings are plain values.");
                 }
             }
         }
@@ -219,6 +224,13 @@ public static partial class IntegrationRules
         {
             var p = parameters[i];
             var here = $"{at}[{i}]";
+            if (p is null)
+            {
+                errors.Add(here, "A parameter cannot be null.");
+                continue;
+            }
+
+            CheckDocuments(p, here, errors);
             if (!ParameterNamePattern().IsMatch(p.Name ?? ""))
             {
                 errors.Add($"{here}.name", "A parameter needs a name: a letter or '_' then letters, digits, '_', '.' or '-'.");
@@ -240,15 +252,26 @@ public static partial class IntegrationRules
             {
                 errors.Add($"{here}.options", "options, when given, must list at least one value.");
             }
+            else if (p.Options?.IndexOf(null!) is >= 0 and var blank)
+            {
+                errors.Add($"{here}.options[{blank}]", "An option cannot be null: give a string or {\"value\": …, \"displayName\": …}.");
+            }
 
             if (p.JsonSchema is not null && ParameterValidator.SchemaProblem(p.JsonSchema) is { } problem)
             {
                 errors.Add($"{here}.jsonSchema", problem);
             }
 
-            foreach (var rule in p.Rules)
+            var invalid = false;
+            for (var r = 0; r < p.Rules.Count; r++)
             {
-                if (rule.Type is not ("regex" or "minLength" or "maxLength" or "url" or "email" or "notEmpty"))
+                var rule = p.Rules[r];
+                if (rule is null)
+                {
+                    errors.Add($"{here}.rules[{r}]", "A rule cannot be null.");
+                    invalid = true;
+                }
+                else if (rule.Type is not ("regex" or "minLength" or "maxLength" or "url" or "email" or "notEmpty"))
                 {
                     errors.Add($"{here}.rules", $"Unknown rule type '{rule.Type}': use regex, minLength, maxLength, url, email or notEmpty.");
                 }
@@ -262,12 +285,32 @@ public static partial class IntegrationRules
             {
                 errors.Add($"{here}.defaultValue", "A secret parameter cannot have a default value: set it on each config, where it is stored encrypted.");
             }
-            else if (p.DefaultValue is not null)
+            else if (p.DefaultValue is not null && !invalid)
             {
                 foreach (var message in ParameterValidator.Check(p, ParameterValidator.ParseDefault(p)))
                 {
                     errors.Add($"{here}.defaultValue", message);
                 }
+            }
+        }
+    }
+
+    /// <summary>The free-form JSON of a parameter is stored as given: bound its depth so it can always be read back.</summary>
+    private static void CheckDocuments(ParameterMetadata p, string here, ValidationErrors errors)
+    {
+        foreach (var (node, field) in new[] { (p.Asset, "asset"), (p.UiHint, "uiHint") })
+        {
+            if (JsonLimits.IsTooDeep(node))
+            {
+                errors.Add($"{here}.{field}", JsonLimits.TooDeep(field));
+            }
+        }
+
+        for (var r = 0; r < p.Rules.Count; r++)
+        {
+            if (JsonLimits.IsTooDeep(p.Rules[r]?.Value))
+            {
+                errors.Add($"{here}.rules[{r}].value", JsonLimits.TooDeep("value"));
             }
         }
     }
@@ -281,7 +324,7 @@ public static partial class IntegrationRules
 
         try
         {
-            _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            _ = new Regex(pattern, RegexOptions.None, JsonLimits.RegexTimeout);
             return true;
         }
         catch (ArgumentException)

@@ -158,13 +158,22 @@ internal sealed class ParameterOptionConverter : JsonConverter<ParameterOption>
             return new ParameterOption { Value = reader.GetString()! };
         }
 
+        // Every refusal is a JsonException, so binding answers 400 with the path of the option.
         var node = JsonNode.Parse(ref reader) as JsonObject ?? throw new JsonException("An option is a string or an object with a value.");
         return new ParameterOption
         {
-            Value = node["value"]?.ToString() ?? throw new JsonException("An option object needs a value."),
-            DisplayName = node["displayName"]?.GetValue<string>(),
+            Value = Text(node["value"]) ?? throw new JsonException("An option object needs a value: a string or a number."),
+            DisplayName = node["displayName"] switch
+            {
+                null => null,
+                JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+                _ => throw new JsonException("An option's displayName must be a string."),
+            },
         };
     }
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : null;
 
     public override void Write(Utf8JsonWriter writer, ParameterOption value, JsonSerializerOptions options)
     {

@@ -12,7 +12,7 @@ namespace Portal.Core.Integrations;
 /// </summary>
 public static class ParameterValidator
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan RegexTimeout = JsonLimits.RegexTimeout;
 
     /// <summary>Validates one value; returns the messages for its field (empty when valid).</summary>
     public static List<string> Check(ParameterMetadata meta, JsonNode? value)
@@ -28,6 +28,12 @@ public static class ParameterValidator
             return errors;
         }
 
+        if (JsonLimits.IsTooDeep(value))
+        {
+            errors.Add(JsonLimits.TooDeep(Label(meta)));
+            return errors;
+        }
+
         var kind = value!.GetValueKind();
         switch (meta.Type)
         {
@@ -39,9 +45,9 @@ public static class ParameterValidator
                 }
 
                 var text = value.GetValue<string>();
-                if (meta.Options is { Count: > 0 } options && !options.Any(o => o.Value == text))
+                if (meta.Options is { Count: > 0 } options && !options.Any(o => o?.Value == text))
                 {
-                    errors.Add($"{Label(meta)} must be one of: {string.Join(", ", options.Select(o => o.Value))}.");
+                    errors.Add($"{Label(meta)} must be one of: {string.Join(", ", options.OfType<ParameterOption>().Select(o => o.Value))}.");
                 }
 
                 break;
@@ -134,13 +140,9 @@ public static class ParameterValidator
     /// <summary>Checks that a schema given in metadata is itself a usable JSON Schema.</summary>
     public static string? SchemaProblem(JsonNode schema)
     {
-        try
+        if (OfflineJsonSchema.Problem(schema) is { } problem)
         {
-            _ = NJsonSchema.JsonSchema.FromJsonAsync(schema.ToJsonString()).GetAwaiter().GetResult();
-        }
-        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or InvalidOperationException or NotSupportedException)
-        {
-            return "jsonSchema is not a valid JSON Schema.";
+            return problem;
         }
 
         // NJsonSchema loads unknown types and broken patterns without complaint; the pattern then throws when a value is checked.
@@ -220,11 +222,19 @@ public static class ParameterValidator
 
     private static void CheckRules(ParameterMetadata meta, string text, List<string> errors)
     {
-        foreach (var rule in meta.Rules)
+        foreach (var rule in meta.Rules.OfType<ParameterRule>())
         {
+            var pattern = rule.Type == "regex" && rule.Value?.GetValueKind() == JsonValueKind.String ? rule.Value.GetValue<string>() : null;
+            var matched = pattern is null ? true : MatchesInTime(text, pattern);
+            if (matched is null)
+            {
+                errors.Add($"{Label(meta)} cannot be checked: its regex rule '{pattern}' took longer than the {RegexTimeout.TotalMilliseconds} ms timeout on this value; use a simpler pattern.");
+                continue;
+            }
+
             var ok = rule.Type switch
             {
-                "regex" => rule.Value?.GetValueKind() != JsonValueKind.String || SafeMatch(text, rule.Value.GetValue<string>()),
+                "regex" => matched.Value,
                 "minLength" => !TryNumber(rule.Value, out var n) || text.Length >= n,
                 "maxLength" => !TryNumber(rule.Value, out var n) || text.Length <= n,
                 "url" => Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp),
@@ -255,7 +265,8 @@ public static class ParameterValidator
         return node?.GetValueKind() == JsonValueKind.Number && double.TryParse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
     }
 
-    private static bool SafeMatch(string text, string pattern)
+    /// <summary>Whether the text matches; null when the match ran past the timeout (or the pattern is broken).</summary>
+    private static bool? MatchesInTime(string text, string pattern)
     {
         try
         {
@@ -263,19 +274,16 @@ public static class ParameterValidator
         }
         catch (RegexMatchTimeoutException)
         {
+            return null;
+        }
+        catch (ArgumentException)
+        {
             return false;
         }
     }
 
-    private static void CheckSchema(ParameterMetadata meta, JsonNode value, List<string> errors)
-    {
-        var schema = NJsonSchema.JsonSchema.FromJsonAsync(meta.JsonSchema!.ToJsonString()).GetAwaiter().GetResult();
-        foreach (var problem in schema.Validate(value.ToJsonString()).Take(5))
-        {
-            var where = string.IsNullOrEmpty(problem.Path) || problem.Path == "#" ? "" : $" at {problem.Path}";
-            errors.Add($"{Label(meta)} does not match its schema{where}: {problem.Kind}.");
-        }
-    }
+    private static void CheckSchema(ParameterMetadata meta, JsonNode value, List<string> errors) =>
+        errors.AddRange(OfflineJsonSchema.Validate(meta.JsonSchema!, value, Label(meta)));
 
     private static string Label(ParameterMetadata meta) => string.IsNullOrWhiteSpace(meta.DisplayName) ? meta.Name : meta.DisplayName;
 }

@@ -5,6 +5,7 @@ using Portal.Core.Common;
 using Portal.Core.Configs;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
+using Portal.Hosting;
 
 namespace Portal.Endpoints;
 
@@ -84,11 +85,11 @@ public static class XrpcEndpoints
         JsonNode? body;
         try
         {
-            body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+            body = await JsonNode.ParseAsync(http.Request.Body, documentOptions: PortalJson.DocumentOptions, cancellationToken: http.RequestAborted);
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return Error.BadRequest("The input is not valid JSON.");
+            return Error.BadRequest($"The input is not valid JSON: {ex.Message}");
         }
 
         if (body is not JsonObject input || input["name"] is not JsonValue value || !value.TryGetValue<string>(out var name))
@@ -143,7 +144,10 @@ public static class XrpcResults
     {
         var known = http.Request.Path.Value?.TrimEnd('/') == $"/xrpc/{XrpcEndpoints.SecretRotate}";
         var wrongVerb = known && !HttpMethods.IsPost(http.Request.Method);
-        var (status, error, message) = http.Response.StatusCode switch
+        var thrown = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        var (status, error, message) = (thrown is null ? null : BadRequestExceptionHandler.Describe(thrown)) is { } bad
+            ? (bad.Status, bad.Status == StatusCodes.Status413PayloadTooLarge ? "PayloadTooLarge" : "InvalidRequest", bad.Detail)
+            : http.Response.StatusCode switch
         {
             StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed when wrongVerb => (405, "InvalidRequest", "Incorrect HTTP method: procedures are called with POST."),
             StatusCodes.Status401Unauthorized => (401, "AuthenticationRequired", "A valid bearer token is required."),

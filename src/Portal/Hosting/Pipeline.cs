@@ -27,7 +27,22 @@ public static class Pipeline
             {
                 ui.UseExceptionHandler("/error", createScopeForErrors: true);
             }
+
+            // A malformed form post is the sender's fault: its status (400, 413, 415), not an error page.
+            ui.Use(async (ctx, next) =>
+            {
+                try
+                {
+                    await next(ctx);
+                }
+                catch (BadHttpRequestException bad) when (!ctx.Response.HasStarted)
+                {
+                    ctx.Response.StatusCode = bad.StatusCode;
+                }
+            });
         });
+
+        app.UseApiBodyLimit();
 
         Idempotency.UseIdempotencyBuffering(app);
         app.UseTokenThrottle();

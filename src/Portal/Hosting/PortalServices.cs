@@ -83,6 +83,9 @@ public static class PortalServices
             ProblemTypes.Complete(ctx.ProblemDetails, ctx.HttpContext);
         });
         services.ConfigureHttpJsonOptions(o => PortalJson.Configure(o.SerializerOptions));
+        // Binding failures throw, so BadRequestExceptionHandler can say what was wrong instead of a bare 400.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddOpenApi(o =>
         {
             o.AddDocumentTransformer<BearerSecurityTransformer>();

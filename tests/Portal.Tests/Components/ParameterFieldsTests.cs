@@ -210,6 +210,19 @@ public sealed class ParameterFieldsTests : PortalComponentTest
     }
 
     [Fact]
+    public void A_duplicate_key_is_invalid_json_and_a_document_nested_too_deep_is_named()
+    {
+        var fields = RenderFields(new ParameterMetadata { Name = "mapping", DisplayName = "Mapping", Type = ParameterType.Json });
+
+        InputLabelled(fields, "Mapping").Change("{\"a\": 1, \"a\": 2}");
+        Assert.Contains("Not valid JSON.", FieldLabelled(fields, "Mapping").TextContent);
+        Assert.False(_values.ContainsKey("mapping"));
+
+        InputLabelled(fields, "Mapping").Change(new string('[', 40) + new string(']', 40));
+        Assert.Contains("nested more than 32 levels", FieldLabelled(fields, "Mapping").TextContent);
+    }
+
+    [Fact]
     public void Server_errors_are_shown_next_to_their_field()
     {
         var fields = RenderFields(

@@ -181,7 +181,7 @@ public sealed class StoredCredentialsTests(PortalApplication app) : IClassFixtur
         using var http = await app.ClientAsync();
 
         var malformed = await (await http.PostAsync(VerifyUrl(integration), new StringContent("{\"auth\":", Encoding.UTF8, "application/json"))).ExpectProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains("empty to test the stored credentials", malformed["detail"]!.GetValue<string>());
+        Assert.Contains("not valid JSON", malformed["detail"]!.GetValue<string>());
         await (await http.PostAsync(VerifyUrl(integration), new StringContent("apiKey=x", Encoding.UTF8, "application/x-www-form-urlencoded"))).ExpectProblemAsync(HttpStatusCode.UnsupportedMediaType);
     }
 }

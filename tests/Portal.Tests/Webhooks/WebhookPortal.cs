@@ -108,6 +108,7 @@ public sealed class WebhookPortal : IDisposable
         };
         db.IssuedKeys.Add(key);
         db.KeyBindings.Add(new KeyBinding { TenantId = tenant, OwnerId = key.OwnerId, ActiveKeyId = key.Id, Version = Guid.NewGuid() });
+        db.SigningSecrets.Add(new Portal.Core.SigningSecrets.SigningSecret { TenantId = tenant, Name = name, CreatedAt = key.CreatedAt });
         await db.SaveChangesAsync();
     }
 

@@ -148,10 +148,12 @@ public sealed class WebhookReceiverTests(WebhookPortal portal) : IClassFixture<W
     }
 
     [Fact]
-    public async Task A_config_naming_a_signing_secret_that_does_not_exist_refuses_every_delivery()
+    public async Task A_config_whose_signing_secret_was_deleted_refuses_every_delivery()
     {
         using var admin = await portal.AdminAsync();
-        var (_, _, url) = await BoundConfigAsync(admin, "never-created");
+        await portal.SeedSigningSecretAsync("deleted-later", SigningToken);
+        var (_, _, url) = await BoundConfigAsync(admin, "deleted-later");
+        await (await admin.DeleteAsync("/v1/tenants/default/signing-secrets/deleted-later")).ExpectAsync(HttpStatusCode.NoContent);
         const string body = "{}";
 
         await (await portal.DeliverAsync(url, body, Signed(body, "msg_x"))).ExpectProblemAsync(HttpStatusCode.Unauthorized);

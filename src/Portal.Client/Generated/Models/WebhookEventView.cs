@@ -24,6 +24,16 @@ namespace Portal.Client.Models
 #else
         public string Body { get; set; }
 #endif
+        /// <summary>The bodyBytes property</summary>
+        public int? BodyBytes { get; set; }
+        /// <summary>The bodyEncoding property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? BodyEncoding { get; set; }
+#nullable restore
+#else
+        public string BodyEncoding { get; set; }
+#endif
         /// <summary>The contentType property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -71,6 +81,8 @@ namespace Portal.Client.Models
             {
                 { "bindingId", n => { BindingId = n.GetGuidValue(); } },
                 { "body", n => { Body = n.GetStringValue(); } },
+                { "bodyBytes", n => { BodyBytes = n.GetIntValue(); } },
+                { "bodyEncoding", n => { BodyEncoding = n.GetStringValue(); } },
                 { "contentType", n => { ContentType = n.GetStringValue(); } },
                 { "id", n => { Id = n.GetLongValue(); } },
                 { "receivedAt", n => { ReceivedAt = n.GetLongValue(); } },
@@ -86,6 +98,8 @@ namespace Portal.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteGuidValue("bindingId", BindingId);
             writer.WriteStringValue("body", Body);
+            writer.WriteIntValue("bodyBytes", BodyBytes);
+            writer.WriteStringValue("bodyEncoding", BodyEncoding);
             writer.WriteStringValue("contentType", ContentType);
             writer.WriteLongValue("id", Id);
             writer.WriteLongValue("receivedAt", ReceivedAt);

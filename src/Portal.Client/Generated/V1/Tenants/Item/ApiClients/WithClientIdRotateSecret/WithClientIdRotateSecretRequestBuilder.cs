@@ -41,6 +41,7 @@ namespace Portal.Client.V1.Tenants.Item.ApiClients.WithClientIdRotateSecret
         /// <returns>A <see cref="global::Portal.Client.Models.ApiClientWithSecret"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
@@ -56,6 +57,7 @@ namespace Portal.Client.V1.Tenants.Item.ApiClients.WithClientIdRotateSecret
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },

@@ -36,9 +36,10 @@ namespace Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate
         {
         }
         /// <summary>
-        /// The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.
+        /// The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800; query or JSON body) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.SigningSecretRotated"/></returns>
+        /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
@@ -47,14 +48,15 @@ namespace Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Portal.Client.Models.SigningSecretRotated?> PostAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.SigningSecretRotated?> PostAsync(global::Portal.Client.Models.SigningSecretRotateRequest body, Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Portal.Client.Models.SigningSecretRotated> PostAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.SigningSecretRotated> PostAsync(global::Portal.Client.Models.SigningSecretRotateRequest body, Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
-            var requestInfo = ToPostRequestInformation(requestConfiguration);
+            if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
+            var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "400", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -65,22 +67,25 @@ namespace Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.SigningSecretRotated>(requestInfo, global::Portal.Client.Models.SigningSecretRotated.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.
+        /// The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800; query or JSON body) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="body">The request body</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Portal.Client.Models.SigningSecretRotateRequest body, Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(global::Portal.Client.Models.SigningSecretRotateRequest body, Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder.WithNameRotateRequestBuilderPostQueryParameters>> requestConfiguration = default)
         {
 #endif
+            if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
             var requestInfo = new RequestInformation(Method.POST, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
             requestInfo.Headers.TryAdd("Accept", "application/json");
+            requestInfo.SetContentFromParsable(RequestAdapter, "application/json", body);
             return requestInfo;
         }
         /// <summary>
@@ -93,7 +98,7 @@ namespace Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate
             return new global::Portal.Client.V1.Tenants.Item.SigningSecrets.WithNameRotate.WithNameRotateRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.
+        /// The new token is only returned in this response. Pass gracePeriodSeconds (0 to 604800; query or JSON body) to let the old token verify until then. Timestamps are Unix epoch milliseconds, as elsewhere in this API; the XRPC route returns RFC 3339.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class WithNameRotateRequestBuilderPostQueryParameters 

@@ -39,6 +39,7 @@ namespace Portal.Client.Api.V1.App.Item.Integration.Item.Key.Rotate
         /// <returns>A <see cref="global::Portal.Client.Models.SvixIntegrationKeyOut"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
@@ -54,6 +55,7 @@ namespace Portal.Client.Api.V1.App.Item.Integration.Item.Key.Rotate
             var requestInfo = ToPostRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },

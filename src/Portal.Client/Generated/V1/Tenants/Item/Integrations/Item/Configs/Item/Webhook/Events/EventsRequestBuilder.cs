@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Portal.Client.Models;
+using Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.Item;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -17,6 +18,18 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class EventsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>Gets an item from the Portal.Client.v1.tenants.item.integrations.item.configs.item.webhook.events.item collection</summary>
+        /// <param name="position">id</param>
+        /// <returns>A <see cref="global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.Item.EventsItemRequestBuilder"/></returns>
+        public global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.Item.EventsItemRequestBuilder this[long position]
+        {
+            get
+            {
+                var urlTplParams = new Dictionary<string, object>(PathParameters);
+                urlTplParams.Add("id", position);
+                return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.Item.EventsItemRequestBuilder(urlTplParams, RequestAdapter);
+            }
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.EventsRequestBuilder"/> and sets the default values.
         /// </summary>
@@ -34,7 +47,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
         {
         }
         /// <summary>
-        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfWebhookEventView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -59,7 +72,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfWebhookEventView>(requestInfo, global::Portal.Client.Models.PageOfWebhookEventView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -87,7 +100,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.EventsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class EventsRequestBuilderGetQueryParameters 
