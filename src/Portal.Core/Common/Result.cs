@@ -9,6 +9,9 @@ public enum ErrorKind
     Forbidden,
     BadRequest,
     Unprocessable,
+
+    /// <summary>The caller asked for a precondition (HTTP: <c>If-Match</c>) and the resource no longer meets it.</summary>
+    PreconditionFailed,
 }
 
 /// <summary>An expected failure: a value, not an exception.</summary>
@@ -18,6 +21,7 @@ public sealed record Error(ErrorKind Kind, string Detail, IReadOnlyDictionary<st
     public static Error Conflict(string detail) => new(ErrorKind.Conflict, detail);
     public static Error Forbidden(string detail = "Your role in this tenant is Viewer: it can read but not change anything.") => new(ErrorKind.Forbidden, detail);
     public static Error BadRequest(string detail) => new(ErrorKind.BadRequest, detail);
+    public static Error PreconditionFailed(string detail) => new(ErrorKind.PreconditionFailed, detail);
     public static Error Validation(IReadOnlyDictionary<string, string[]> errors, string detail = "One or more fields are invalid.") => new(ErrorKind.Validation, detail, errors);
     public static Error Validation(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
 

@@ -42,7 +42,7 @@ public sealed class Config
     public bool? LastVerificationSuccess { get; set; }
     public string? LastVerificationError { get; set; }
 
-    /// <summary>Optimistic concurrency: two concurrent writers cannot both win.</summary>
+    /// <summary>Optimistic concurrency: two concurrent writers cannot both win. A new value on every write; the API's ETag.</summary>
     public Guid Version { get; set; }
 
     public const int MaxVerificationError = 500;
@@ -177,6 +177,10 @@ public sealed record ConfigView
     public Guid? PublishedRevisionId { get; init; }
     public required long CreatedAt { get; init; }
     public required long ModifiedAt { get; init; }
+
+    /// <summary>The row version the view was read at: the API sends it as the <c>ETag</c> header, not in the body.</summary>
+    [JsonIgnore]
+    public Guid Version { get; init; }
 }
 
 public sealed record RevisionSummary(Guid Id, int Number, long CreatedAt, string CreatedBy, bool Published);

@@ -15,6 +15,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 {
     private const string ParametersSection = ConfigRules.ParametersSection;
     private const string AuthSection = ConfigRules.AuthSection;
+    private const string Resource = "config";
 
     public async Task<Result<ConfigView>> CreateAsync(Actor actor, string integrationId, ConfigInput input, CancellationToken ct = default)
     {
@@ -92,13 +93,16 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         return error ?? (Result<ConfigView>)ToView(entity!, definition!.Metadata, await WebhookKeyPrefixAsync(db, entity!, ct));
     }
 
-    public async Task<Result<ConfigView>> UpdateAsync(Actor actor, string integrationId, Guid configId, ConfigInput input, CancellationToken ct = default)
+    /// <summary>Merges <paramref name="input"/> into the draft. Without <paramref name="precondition"/> the last writer wins (a concurrent internal write is retried); with one, a changed config is a <see cref="ErrorKind.PreconditionFailed"/>.</summary>
+    public Task<Result<ConfigView>> UpdateAsync(Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition = null, CancellationToken ct = default) =>
+        ConcurrencyRetry.RunAsync(dbFactory, db => UpdateOnceAsync(db, actor, integrationId, configId, input, precondition, ct), Resource, ct);
+
+    private async Task<Result<ConfigView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
-        if (error is not null)
+        if ((error ?? Precondition.Check(precondition, entity!.Version, Resource)) is { } refused)
         {
-            return error;
+            return refused;
         }
 
         var content = PortalJson.Deserialize<ConfigContent>(entity!.ContentJson);
@@ -127,13 +131,15 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
         return await SaveAsync(db, entity, definition.Metadata, ct);
     }
 
-    public async Task<Result<bool>> DeleteAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    public Task<Result<bool>> DeleteAsync(Actor actor, string integrationId, Guid configId, Precondition? precondition = null, CancellationToken ct = default) =>
+        ConcurrencyRetry.RunAsync(dbFactory, db => DeleteOnceAsync(db, actor, integrationId, configId, precondition, ct), Resource, ct);
+
+    private async Task<Result<bool>> DeleteOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Precondition? precondition, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (_, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
-        if (error is not null)
+        if ((error ?? Precondition.Check(precondition, entity!.Version, Resource)) is { } refused)
         {
-            return error;
+            return refused;
         }
 
         // The config's webhook URLs (its own and its bindings') stop working with it, in the same transaction.
@@ -146,9 +152,11 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
     }
 
     /// <summary>Snapshots the draft as a new immutable revision and points <c>publishedRevisionId</c> at it.</summary>
-    public async Task<Result<ConfigView>> PublishAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    public Task<Result<ConfigView>> PublishAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default) =>
+        ConcurrencyRetry.RunAsync(dbFactory, db => PublishOnceAsync(db, actor, integrationId, configId, ct), Resource, ct);
+
+    private async Task<Result<ConfigView>> PublishOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
         {
@@ -238,9 +246,11 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
     }
 
     /// <summary>Points <c>publishedRevisionId</c> back at an earlier revision and resets the draft to it, so draft and live agree.</summary>
-    public async Task<Result<ConfigView>> RollbackAsync(Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct = default)
+    public Task<Result<ConfigView>> RollbackAsync(Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct = default) =>
+        ConcurrencyRetry.RunAsync(dbFactory, db => RollbackOnceAsync(db, actor, integrationId, configId, revisionId, ct), Resource, ct);
+
+    private async Task<Result<ConfigView>> RollbackOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
         {
@@ -309,17 +319,10 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             : (definition, entity, null);
     }
 
+    /// <summary>Saves; a concurrent write to the row throws <see cref="DbUpdateConcurrencyException"/>, which <see cref="ConcurrencyRetry"/> retries.</summary>
     private async Task<Result<ConfigView>> SaveAsync(PortalDbContext db, Config entity, ConfigMetadata metadata, CancellationToken ct)
     {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return Error.Conflict("The config was changed by someone else at the same time; reload it and try again.");
-        }
-
+        await db.SaveChangesAsync(ct);
         return ToView(entity, metadata, await WebhookKeyPrefixAsync(db, entity, ct));
     }
 
@@ -351,6 +354,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
             PublishedRevisionId = entity.PublishedRevisionId,
             CreatedAt = entity.CreatedAt,
             ModifiedAt = entity.ModifiedAt,
+            Version = entity.Version,
         };
     }
 

@@ -77,6 +77,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             e.Property(i => i.DisplayName).HasMaxLength(100);
             e.Property(i => i.Description).HasMaxLength(500);
             e.Property(i => i.Tags).HasMaxLength(2000);
+            e.Property(i => i.Version).IsConcurrencyToken();
         });
         builder.Entity<Config>(e =>
         {

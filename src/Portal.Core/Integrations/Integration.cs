@@ -25,6 +25,9 @@ public sealed class Integration
     public string ToolsJson { get; set; } = "[]";
     public long CreatedAt { get; set; }
     public long ModifiedAt { get; set; }
+
+    /// <summary>Optimistic concurrency: a new value on every write; the API's ETag.</summary>
+    public Guid Version { get; set; }
 }
 
 /// <summary>Create, replace (PUT) or merge (PATCH) body of an integration.</summary>
@@ -57,6 +60,10 @@ public sealed record IntegrationView
     public required IReadOnlyList<IntegrationTool> Tools { get; init; }
     public required long CreatedAt { get; init; }
     public required long ModifiedAt { get; init; }
+
+    /// <summary>The row version the view was read at: the API sends it as the <c>ETag</c> header, not in the body.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Guid Version { get; init; }
 }
 
 public sealed record IntegrationQuery(string? Tag = null, string? Text = null);

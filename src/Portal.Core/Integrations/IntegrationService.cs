@@ -40,6 +40,7 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             MetadataJson = "{}",
             CreatedAt = now,
             ModifiedAt = now,
+            Version = Guid.NewGuid(),
         };
         Apply(entity, input, merge: false);
         db.Integrations.Add(entity);
@@ -85,9 +86,12 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
     }
 
     /// <summary>PUT replaces (<paramref name="merge"/> false); PATCH merges (omitted and null fields kept). Omitted credentials are kept either way; an explicit null clears one.</summary>
-    public async Task<Result<IntegrationView>> UpdateAsync(Actor actor, string id, IntegrationInput input, bool merge, CancellationToken ct = default)
+    /// <remarks>Without <paramref name="precondition"/> the last writer wins (a concurrent write is retried); with one, a changed integration is a <see cref="ErrorKind.PreconditionFailed"/>.</remarks>
+    public Task<Result<IntegrationView>> UpdateAsync(Actor actor, string id, IntegrationInput input, bool merge, Precondition? precondition = null, CancellationToken ct = default) =>
+        ConcurrencyRetry.RunAsync(dbFactory, db => UpdateOnceAsync(db, actor, id, input, merge, precondition, ct), Resource, ct);
+
+    private async Task<Result<IntegrationView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string id, IntegrationInput input, bool merge, Precondition? precondition, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entity = await db.Integrations.FirstOrDefaultAsync(i => i.TenantId == actor.TenantId && i.Id == id, ct);
         if (entity is null)
         {
@@ -99,14 +103,19 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             return Error.Forbidden();
         }
 
+        if (Precondition.Check(precondition, entity.Version, Resource) is { } failed)
+        {
+            return failed;
+        }
+
         if (input.Id is not null && input.Id != id)
         {
             return Error.Validation("id", "The id of an integration cannot change.");
         }
 
-        if (merge)
+        if (merge && input.DisplayName is null)
         {
-            input.DisplayName ??= entity.DisplayName;
+            input = Copy(input, entity.DisplayName); // not in place: a retried attempt starts from what the caller sent
         }
 
         var errors = new ValidationErrors();
@@ -118,14 +127,17 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
         Apply(entity, input, merge);
         entity.ModifiedAt = time.NowMs();
+        entity.Version = Guid.NewGuid();
         db.AuditEvents.Add(AuditEvent.Of(actor, entity.ModifiedAt, "integration.update", $"integrations/{id}"));
         await db.SaveChangesAsync(ct);
         return ToView(entity);
     }
 
-    public async Task<Result<bool>> DeleteAsync(Actor actor, string id, CancellationToken ct = default)
+    public Task<Result<bool>> DeleteAsync(Actor actor, string id, Precondition? precondition = null, CancellationToken ct = default) =>
+        ConcurrencyRetry.RunAsync(dbFactory, db => DeleteOnceAsync(db, actor, id, precondition, ct), Resource, ct);
+
+    private async Task<Result<bool>> DeleteOnceAsync(PortalDbContext db, Actor actor, string id, Precondition? precondition, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var entity = await db.Integrations.FirstOrDefaultAsync(i => i.TenantId == actor.TenantId && i.Id == id, ct);
         if (entity is null)
         {
@@ -135,6 +147,11 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         if (!actor.IsAdmin)
         {
             return Error.Forbidden();
+        }
+
+        if (Precondition.Check(precondition, entity.Version, Resource) is { } failed)
+        {
+            return failed;
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -165,6 +182,21 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
     /// <summary>The tools of an integration row.</summary>
     public static List<IntegrationTool> ToolsOf(Integration entity) =>
         string.IsNullOrEmpty(entity.ToolsJson) ? [] : PortalJson.Deserialize<List<IntegrationTool>>(entity.ToolsJson);
+
+    private const string Resource = "integration";
+
+    private static IntegrationInput Copy(IntegrationInput input, string displayName) => new()
+    {
+        Id = input.Id,
+        DisplayName = displayName,
+        Description = input.Description,
+        Type = input.Type,
+        ConfigMetadata = input.ConfigMetadata,
+        Tags = input.Tags,
+        IsInternal = input.IsInternal,
+        WebhookOwnership = input.WebhookOwnership,
+        Tools = input.Tools,
+    };
 
     internal static Error NotFound(string id) => Error.NotFound($"Integration '{id}' was not found in this tenant.");
 
@@ -199,7 +231,8 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
         if (!merge || input.ConfigMetadata is not null)
         {
-            var metadata = input.ConfigMetadata ?? new ConfigMetadata();
+            // A copy: the credentials are taken out of it, and a retried attempt must still see them in the input.
+            var metadata = input.ConfigMetadata is null ? new ConfigMetadata() : PortalJson.Deserialize<ConfigMetadata>(PortalJson.Serialize(input.ConfigMetadata));
             var credentials = SplitCredentials(metadata, protector.UnprotectBag(entity.CredentialsProtected));
             entity.CredentialsProtected = protector.ProtectBag(credentials);
             entity.MetadataJson = PortalJson.Serialize(metadata);
@@ -280,6 +313,7 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
             Tools = ToolsOf(entity),
             CreatedAt = entity.CreatedAt,
             ModifiedAt = entity.ModifiedAt,
+            Version = entity.Version,
         };
     }
 }

@@ -17,6 +17,7 @@ public static class ApiResults
             ErrorKind.Conflict => StatusCodes.Status409Conflict,
             ErrorKind.Forbidden => StatusCodes.Status403Forbidden,
             ErrorKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+            ErrorKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
             _ => StatusCodes.Status400BadRequest,
         };
         ProblemDetails problem = error.Errors is { Count: > 0 } errors
@@ -29,6 +30,19 @@ public static class ApiResults
     {
         var result = await operation;
         return result.IsSuccess ? TypedResults.Ok(result.Value) : await Fail(http, result.Error!);
+    }
+
+    /// <summary>200 with the resource's <c>ETag</c> header (see <see cref="EntityTags"/>).</summary>
+    public static async Task<Results<Ok<T>, ProblemHttpResult>> OkWithETag<T>(HttpContext http, Task<Result<T>> operation, Func<T, Guid> version)
+    {
+        var result = await operation;
+        if (!result.IsSuccess)
+        {
+            return await Fail(http, result.Error!);
+        }
+
+        http.Response.Headers.ETag = EntityTags.Format(version(result.Value!));
+        return TypedResults.Ok(result.Value);
     }
 
     public static async Task<Results<Created<T>, ProblemHttpResult>> Created<T>(HttpContext http, Task<Result<T>> operation, Func<T, string> location)
@@ -61,6 +75,7 @@ public static class ApiResults
         409 => "Conflict",
         403 => "Forbidden",
         422 => "Unprocessable entity",
+        412 => "Precondition failed",
         _ => "Bad request",
     };
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Common;
 using Portal.Core.Integrations;
 
@@ -24,24 +25,25 @@ public static class IntegrationsEndpoints
             .WithName("integrations.list").WithSummary("Lists integrations, paged, filterable by tag and text.");
 
         group.MapGet("/{integration}", (HttpContext http, string integration, IntegrationService service) =>
-                ApiResults.Ok(http, service.GetAsync(http.Actor(), integration, http.RequestAborted)))
-            .WithName("integrations.get").AllowIntegrationKey().WithSummary("Retrieves a specific integration by ID.")
+                ApiResults.OkWithETag(http, service.GetAsync(http.Actor(), integration, http.RequestAborted), v => v.Version))
+            .WithName("integrations.get").WithETag("integration", conditional: false).AllowIntegrationKey().WithSummary("Retrieves a specific integration by ID.")
             .WithDescription("Secret credential values are stripped from the response; authSettings.secretParameters says which are set.");
 
-        group.MapPut("/{integration}", (HttpContext http, string integration, IntegrationInput body, IntegrationService service) =>
-                ApiResults.Ok(http, service.UpdateAsync(http.Actor(), integration, body, merge: false, http.RequestAborted)))
+        group.MapPut("/{integration}", (HttpContext http, string integration, IntegrationInput body, [FromHeader(Name = EntityTags.IfMatchHeader)] string? ifMatch, IntegrationService service) =>
+                ApiResults.OkWithETag(http, service.UpdateAsync(http.Actor(), integration, body, merge: false, EntityTags.IfMatch(ifMatch), http.RequestAborted), v => v.Version))
             .WithName("integrations.update").WithSummary("Updates an existing integration.")
-            .WithDescription("Omit credential fields to keep existing values unchanged; an explicit null clears one.")
+            .WithDescription("Omit credential fields to keep existing values unchanged; an explicit null clears one. Without If-Match the last writer wins; with it, the change applies only if the integration still has that ETag (else 412).")
+            .WithETag("integration", conditional: true)
             .ProducesProblem(400).ProducesProblem(403);
 
-        group.MapPatch("/{integration}", (HttpContext http, string integration, IntegrationInput body, IntegrationService service) =>
-                ApiResults.Ok(http, service.UpdateAsync(http.Actor(), integration, body, merge: true, http.RequestAborted)))
-            .WithName("integrations.patch").WithSummary("Changes the given fields of an integration; omitted and null fields are kept.")
+        group.MapPatch("/{integration}", (HttpContext http, string integration, IntegrationInput body, [FromHeader(Name = EntityTags.IfMatchHeader)] string? ifMatch, IntegrationService service) =>
+                ApiResults.OkWithETag(http, service.UpdateAsync(http.Actor(), integration, body, merge: true, EntityTags.IfMatch(ifMatch), http.RequestAborted), v => v.Version))
+            .WithName("integrations.patch").WithETag("integration", conditional: true).WithSummary("Changes the given fields of an integration; omitted and null fields are kept.")
             .ProducesProblem(400).ProducesProblem(403);
 
-        group.MapDelete("/{integration}", (HttpContext http, string integration, IntegrationService service) =>
-                ApiResults.NoContent(http, service.DeleteAsync(http.Actor(), integration, http.RequestAborted)))
-            .WithName("integrations.delete").WithSummary("Deletes an integration with its configs.")
+        group.MapDelete("/{integration}", (HttpContext http, string integration, [FromHeader(Name = EntityTags.IfMatchHeader)] string? ifMatch, IntegrationService service) =>
+                ApiResults.NoContent(http, service.DeleteAsync(http.Actor(), integration, EntityTags.IfMatch(ifMatch), http.RequestAborted)))
+            .WithName("integrations.delete").WithETag("integration", conditional: true).WithSummary("Deletes an integration with its configs.")
             .ProducesProblem(403);
     }
 }

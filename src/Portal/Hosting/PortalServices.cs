@@ -93,6 +93,7 @@ public static class PortalServices
             o.AddSchemaTransformer<OpenApiSchemaShape>();
             o.AddDocumentTransformer<IntegrationKeyOpenApi>();
             o.AddOperationTransformer<IntegrationKeyOpenApi>();
+            o.AddOperationTransformer<ETagOpenApi>();
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddHttpContextAccessor();

@@ -643,6 +643,10 @@ namespace Portal.Core.Data.Migrations
                     b.Property<int>("Type")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("WebhookOwnership")
                         .HasColumnType("INTEGER");
 

@@ -71,6 +71,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task DeleteAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -86,6 +87,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "412", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -125,6 +127,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Portal.Client.Models.IntegrationView?> PatchAsync(global::Portal.Client.Models.IntegrationInput body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -142,11 +145,12 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "412", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.IntegrationView>(requestInfo, global::Portal.Client.Models.IntegrationView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Omit credential fields to keep existing values unchanged; an explicit null clears one.
+        /// Omit credential fields to keep existing values unchanged; an explicit null clears one. Without If-Match the last writer wins; with it, the change applies only if the integration still has that ETag (else 412).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.IntegrationView"/></returns>
         /// <param name="body">The request body</param>
@@ -156,6 +160,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Portal.Client.Models.IntegrationView?> PutAsync(global::Portal.Client.Models.IntegrationInput body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -173,6 +178,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "412", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.IntegrationView>(requestInfo, global::Portal.Client.Models.IntegrationView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -237,7 +243,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item
             return requestInfo;
         }
         /// <summary>
-        /// Omit credential fields to keep existing values unchanged; an explicit null clears one.
+        /// Omit credential fields to keep existing values unchanged; an explicit null clears one. Without If-Match the last writer wins; with it, the change applies only if the integration still has that ETag (else 412).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

@@ -65,6 +65,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task DeleteAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -80,6 +81,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "412", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             await RequestAdapter.SendNoContentAsync(requestInfo, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -109,7 +111,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.ConfigView>(requestInfo, global::Portal.Client.Models.ConfigView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Changes the draft; omitted fields are kept, a null parameter value clears it.
+        /// Without If-Match the last writer wins. With If-Match, the change applies only if the config still has that ETag (else 412).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.ConfigView"/></returns>
         /// <param name="body">The request body</param>
@@ -120,6 +122,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::Portal.Client.Models.ConfigView?> PatchAsync(global::Portal.Client.Models.ConfigInput body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -138,6 +141,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "412", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.ConfigView>(requestInfo, global::Portal.Client.Models.ConfigView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
@@ -180,7 +184,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item
             return requestInfo;
         }
         /// <summary>
-        /// Changes the draft; omitted fields are kept, a null parameter value clears it.
+        /// Without If-Match the last writer wins. With If-Match, the change applies only if the config still has that ETag (else 412).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
