@@ -17,13 +17,9 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
     /// <summary>The scope every integration key carries: read the integration and its configs, manage its webhook URLs, bindings and inbox.</summary>
     public const string Scope = "webhooks:manage";
 
-    private const string OwnerPrefix = "integration:";
-
-    public static string OwnerId(string integrationId) => $"{OwnerPrefix}{integrationId}";
-
-    /// <summary>The integration an integration key belongs to, from its owner id; null for any other owner.</summary>
-    public static string? IntegrationOf(string ownerId) =>
-        ownerId.StartsWith(OwnerPrefix, StringComparison.Ordinal) ? ownerId[OwnerPrefix.Length..] : null;
+    /// <summary>The integration an integration key belongs to, from its stored owner; null for any other owner.</summary>
+    public static string? IntegrationOf(string storedOwner) =>
+        KeyOwner.TryParse(storedOwner, out var owner) && owner.Value.Kind == KeyOwnerKind.Integration ? owner.Value.Id : null;
 
     public static string AuditTarget(string integrationId) => $"integrations/{integrationId}/key";
 
@@ -35,7 +31,7 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
             return missing;
         }
 
-        var history = await keys.ListAsync(actor.TenantId, OwnerId(integrationId), ct);
+        var history = await keys.ListAsync(actor.TenantId, KeyOwner.ForIntegration(integrationId), ct);
         var active = history.FirstOrDefault(k => k.Active);
         return new IntegrationKeyStatus
         {
@@ -54,7 +50,7 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
             return missing;
         }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.IntegrationKey, OwnerId(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.IntegrationKey, KeyOwner.ForIntegration(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
         return minted.IsSuccess
             ? new IntegrationKeyRotated { Key = minted.Value!.Secret.Value, KeyPrefix = minted.Value.Secret.DisplayPrefix, IssuedAt = minted.Value.CreatedAt }
             : minted.Error!;
@@ -68,7 +64,7 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
             return missing;
         }
 
-        var revealed = await keys.RevealActiveAsync(actor, OwnerId(integrationId), AuditTarget(integrationId), ct);
+        var revealed = await keys.RevealActiveAsync(actor, KeyOwner.ForIntegration(integrationId), AuditTarget(integrationId), ct);
         return revealed.IsSuccess || revealed.Error!.Kind != ErrorKind.NotFound
             ? revealed
             : Error.NotFound($"Integration '{integrationId}' has no key yet: rotate it to mint the first one.");

@@ -18,10 +18,11 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     private const int MaxAttempts = 8;
     private const long LastUsedPrecisionMs = 60_000;
 
-    /// <summary>Mints a key for <paramref name="ownerId"/> and makes it the active one. With <see cref="IssueMode.Rotate"/> the previous key is revoked now, or expires after <paramref name="gracePeriodSeconds"/>.</summary>
+    /// <summary>Mints a key for <paramref name="owner"/> and makes it the active one. With <see cref="IssueMode.Rotate"/> the previous key is revoked now, or expires after <paramref name="gracePeriodSeconds"/>.</summary>
     /// <param name="scopes">What the new key may do, stored on it (e.g. <c>mcp:invoke</c>) and checked where it is used.</param>
-    public async Task<Result<MintedKey>> IssueAsync(Actor actor, KeyKind kind, string ownerId, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, IReadOnlyCollection<string>? scopes = null, CancellationToken ct = default)
+    public async Task<Result<MintedKey>> IssueAsync(Actor actor, KeyKind kind, KeyOwner owner, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, IReadOnlyCollection<string>? scopes = null, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         if (!actor.IsAdmin)
         {
             return Error.Forbidden();
@@ -104,7 +105,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
 
     /// <summary>Checks a presented key of a kind. Refused and revoked uses are audited; a valid use records the last-used time.</summary>
     /// <param name="tenantId">The tenant the key must belong to; null when the key itself says which (a bearer key names its tenant).</param>
-    public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, string? expectedOwnerId, string? ip, CancellationToken ct = default)
+    public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, KeyOwner? expectedOwner, string? ip, CancellationToken ct = default)
     {
         if (!SecretFormat.IsWellFormed(KeyKinds.Prefix(kind), presented))
         {
@@ -128,7 +129,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             return new KeyCheck(KeyCheckOutcome.Revoked, key);
         }
 
-        if (expectedOwnerId is not null && key.OwnerId != expectedOwnerId)
+        if (expectedOwner is { } expected && key.OwnerId != expected.Stored)
         {
             db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.useRefused", key.OwnerId, AuditOutcomes.Denied, key.KeyPrefix));
             await db.SaveChangesAsync(ct);
@@ -145,8 +146,9 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>The values of an owner's usable encrypted keys (active first, then those in a grace period), e.g. to verify a signature.</summary>
-    public async Task<IReadOnlyList<string>> RevealUsableAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> RevealUsableAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.NowMs();
         var keys = await db.IssuedKeys.AsNoTracking()
@@ -156,8 +158,9 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>Reads the active encrypted key back (seed 004). Admin only; every read is audited.</summary>
-    public async Task<Result<Secret>> RevealActiveAsync(Actor actor, string ownerId, string auditTarget, CancellationToken ct = default)
+    public async Task<Result<Secret>> RevealActiveAsync(Actor actor, KeyOwner owner, string auditTarget, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.NowMs();
         if (!actor.IsAdmin)
@@ -180,14 +183,15 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>The active key of an owner, as lists show it; null when none is bound.</summary>
-    public async Task<KeyInfo?> ActiveAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    public async Task<KeyInfo?> ActiveAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await ActiveAsync(db, tenantId, ownerId, ct);
+        return await ActiveAsync(db, tenantId, owner, ct);
     }
 
-    public static async Task<KeyInfo?> ActiveAsync(PortalDbContext db, string tenantId, string ownerId, CancellationToken ct)
+    public static async Task<KeyInfo?> ActiveAsync(PortalDbContext db, string tenantId, KeyOwner owner, CancellationToken ct)
     {
+        var ownerId = owner.Stored;
         var binding = await db.KeyBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == tenantId && b.OwnerId == ownerId, ct);
         if (binding?.ActiveKeyId is not { } id)
         {
@@ -199,18 +203,21 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>The active keys of many owners in one query, by owner id; owners without a key are absent.</summary>
-    public static async Task<IReadOnlyDictionary<string, KeyInfo>> ActiveAsync(PortalDbContext db, string tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<KeyOwner, KeyInfo>> ActiveAsync(PortalDbContext db, string tenantId, IReadOnlyCollection<KeyOwner> owners, CancellationToken ct)
     {
+        var ownerIds = owners.Select(o => o.Stored).ToList();
+        var byStored = owners.Distinct().ToDictionary(o => o.Stored, StringComparer.Ordinal);
         var rows = await db.KeyBindings.AsNoTracking()
             .Where(b => b.TenantId == tenantId && ownerIds.Contains(b.OwnerId))
             .Join(db.IssuedKeys.AsNoTracking(), b => b.ActiveKeyId, k => (Guid?)k.Id, (b, k) => k)
             .ToListAsync(ct);
-        return rows.ToDictionary(k => k.OwnerId, k => ToInfo(k, active: true), StringComparer.Ordinal);
+        return rows.ToDictionary(k => byStored[k.OwnerId], k => ToInfo(k, active: true));
     }
 
     /// <summary>Every key an owner has had, newest first: prefix, created, last used, expires, revoked.</summary>
-    public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var activeId = await db.KeyBindings.AsNoTracking().Where(b => b.TenantId == tenantId && b.OwnerId == ownerId).Select(b => b.ActiveKeyId).FirstOrDefaultAsync(ct);
         var keys = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId).OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
@@ -218,8 +225,9 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>Revokes every key of an owner (its resource is being deleted), inside the caller's unit of work.</summary>
-    public async Task RevokeAllAsync(PortalDbContext db, Actor actor, string ownerId, string auditTarget, CancellationToken ct)
+    public async Task RevokeAllAsync(PortalDbContext db, Actor actor, KeyOwner owner, string auditTarget, CancellationToken ct)
     {
+        var ownerId = owner.Stored;
         var now = time.NowMs();
         var keys = await db.IssuedKeys.Where(k => k.TenantId == actor.TenantId && k.OwnerId == ownerId && k.RevokedAt == null).ToListAsync(ct);
         foreach (var key in keys)

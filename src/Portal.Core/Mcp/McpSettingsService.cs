@@ -18,8 +18,6 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
     public const string Scope = "mcp:invoke";
     public const int MaxDescription = 500;
 
-    public static string OwnerId(string integrationId) => $"mcp:{integrationId}";
-
     public static string AuditTarget(string integrationId) => $"integrations/{integrationId}/mcp";
 
     public async Task<Result<McpSettingsView>> GetAsync(Actor actor, string integrationId, string requestBaseUrl, CancellationToken ct = default)
@@ -90,10 +88,10 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
 
         settings.ModifiedAt = now;
         string? apiKey = null;
-        if (settings.Enabled && await KeyEngine.ActiveAsync(db, actor.TenantId, OwnerId(integrationId), ct) is null)
+        if (settings.Enabled && await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForMcp(integrationId), ct) is null)
         {
             // The first transition to enabled: mint the key this MCP server is called with.
-            var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.First, AuditTarget(integrationId), scopes: [Scope], ct: ct);
+            var minted = await keys.IssueAsync(actor, KeyKind.McpKey, KeyOwner.ForMcp(integrationId), IssueMode.First, AuditTarget(integrationId), scopes: [Scope], ct: ct);
             if (minted.IsSuccess)
             {
                 apiKey = minted.Value!.Secret.Value;
@@ -124,12 +122,12 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
         }
 
         var settings = await db.Set<McpSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == actor.TenantId && s.IntegrationId == integrationId, ct);
-        if (settings is null || await KeyEngine.ActiveAsync(db, actor.TenantId, OwnerId(integrationId), ct) is null)
+        if (settings is null || await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForMcp(integrationId), ct) is null)
         {
             return Error.BadRequest("MCP has never been enabled for this integration, so it has no key to rotate: enable it first.");
         }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.Rotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.McpKey, KeyOwner.ForMcp(integrationId), IssueMode.Rotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
         if (!minted.IsSuccess)
         {
             return minted.Error!;
@@ -146,7 +144,7 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
 
     private async Task<McpSettingsView> ViewAsync(PortalDbContext db, string tenant, string integrationId, McpSettings? settings, string requestBaseUrl, string? apiKey, CancellationToken ct)
     {
-        var key = await KeyEngine.ActiveAsync(db, tenant, OwnerId(integrationId), ct);
+        var key = await KeyEngine.ActiveAsync(db, tenant, KeyOwner.ForMcp(integrationId), ct);
         return new McpSettingsView
         {
             IntegrationId = integrationId,

@@ -15,8 +15,6 @@ namespace Portal.Core.SigningSecrets;
 /// </summary>
 public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, TimeProvider time)
 {
-    public static string OwnerId(string name) => $"signing:{name}";
-
     public static string AuditTarget(string name) => $"signing-secrets/{name}";
 
     public async Task<Result<SigningSecretCreated>> CreateAsync(Actor actor, SigningSecretInput input, CancellationToken ct = default)
@@ -51,7 +49,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
         }
 
         // The name is ours now; a key still bound to it could only be left over from an interrupted delete, so replace it.
-        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, OwnerId(name), IssueMode.FirstOrRotate, AuditTarget(name), ct: ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, KeyOwner.ForSigningSecret(name), IssueMode.FirstOrRotate, AuditTarget(name), ct: ct);
         if (!minted.IsSuccess)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -68,11 +66,11 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
         var q = db.SigningSecrets.AsNoTracking().Where(s => s.TenantId == actor.TenantId);
         var total = await q.CountAsync(ct);
         var rows = await q.OrderBy(s => s.Name).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
-        var active = await KeyEngine.ActiveAsync(db, actor.TenantId, rows.Select(r => OwnerId(r.Name)).ToList(), ct);
+        var active = await KeyEngine.ActiveAsync(db, actor.TenantId, rows.Select(r => KeyOwner.ForSigningSecret(r.Name)).ToList(), ct);
         return new Page<SigningSecretView>(rows.Select(r => new SigningSecretView
         {
             Name = r.Name,
-            KeyPrefix = active.GetValueOrDefault(OwnerId(r.Name))?.KeyPrefix,
+            KeyPrefix = active.GetValueOrDefault(KeyOwner.ForSigningSecret(r.Name))?.KeyPrefix,
             CreatedAt = r.CreatedAt,
             RotatedAt = r.RotatedAt,
         }).ToList(), total);
@@ -93,7 +91,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
             return Error.Forbidden();
         }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, OwnerId(name), IssueMode.FirstOrRotate, AuditTarget(name), gracePeriodSeconds, ct: ct);
+        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, KeyOwner.ForSigningSecret(name), IssueMode.FirstOrRotate, AuditTarget(name), gracePeriodSeconds, ct: ct);
         if (!minted.IsSuccess)
         {
             return minted.Error!;
@@ -121,7 +119,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.SigningSecrets.Remove(secret);
-        await keys.RevokeAllAsync(db, actor, OwnerId(name), AuditTarget(name), ct);
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForSigningSecret(name), AuditTarget(name), ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "signingSecret.delete", AuditTarget(name)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

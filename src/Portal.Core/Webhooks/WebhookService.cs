@@ -15,10 +15,6 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
 {
     public const int MaxBindingNameLength = 100;
 
-    public static string ConfigOwner(Guid configId) => $"config:{configId}";
-
-    public static string BindingOwner(Guid bindingId) => $"binding:{bindingId}";
-
     /// <summary>The URL a provider posts to: <c>{PublicBaseUrl}/webhooks/{tenant}/{integration}/{key}</c>.</summary>
     public string WebhookUrl(string requestBaseUrl, string tenant, string integration, string key) =>
         $"{(options.Value.PublicBaseUrl is { Length: > 0 } configured ? configured : requestBaseUrl).TrimEnd('/')}/webhooks/{Uri.EscapeDataString(tenant)}/{Uri.EscapeDataString(integration)}/{key}";
@@ -27,7 +23,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     {
         var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config, "generate a URL for each binding under …/bindings/{binding}:generateWebhookUrl", ct);
         return target.IsSuccess
-            ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
+            ? await IssueAsync(actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
             : target.Error!;
     }
 
@@ -37,7 +33,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config,
             "this integration declares webhookOwnership PER_BINDING, so rotate per binding: POST …/bindings/{binding}/webhook:rotate", ct);
         return target.IsSuccess
-            ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
+            ? await IssueAsync(actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
             : target.Error!;
     }
 
@@ -82,7 +78,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         var views = new List<WebhookBindingView>(rows.Count);
         foreach (var b in rows)
         {
-            var key = await KeyEngine.ActiveAsync(db, actor.TenantId, BindingOwner(b.Id), ct);
+            var key = await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForBinding(b.Id), ct);
             views.Add(new WebhookBindingView(b.Id, b.ConfigId, b.Name, b.CreatedAt, key?.KeyPrefix, key));
         }
 
@@ -106,7 +102,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var target = $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
-        await keys.RevokeAllAsync(db, actor, BindingOwner(bindingId), target, ct);
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForBinding(bindingId), target, ct);
         db.WebhookBindings.Remove(binding!);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "webhook.binding.delete", target));
         await db.SaveChangesAsync(ct);
@@ -132,7 +128,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             }
         }
 
-        var list = await keys.ListAsync(actor.TenantId, ConfigOwner(configId), ct);
+        var list = await keys.ListAsync(actor.TenantId, KeyOwner.ForConfig(configId), ct);
         return new Page<KeyInfo>(list, list.Count);
     }
 
@@ -186,12 +182,12 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             }
         }
 
-        return await IssueAsync(actor, integrationId, BindingOwner(bindingId), mode, $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}", gracePeriodSeconds, requestBaseUrl, ct);
+        return await IssueAsync(actor, integrationId, KeyOwner.ForBinding(bindingId), mode, $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}", gracePeriodSeconds, requestBaseUrl, ct);
     }
 
-    private async Task<Result<WebhookUrlIssued>> IssueAsync(Actor actor, string integrationId, string owner, IssueMode mode, string configTarget, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
+    private async Task<Result<WebhookUrlIssued>> IssueAsync(Actor actor, string integrationId, KeyOwner owner, IssueMode mode, string configTarget, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
     {
-        var target = owner.StartsWith("binding:", StringComparison.Ordinal) ? configTarget : $"{configTarget}/webhook";
+        var target = owner.Kind == KeyOwnerKind.Binding ? configTarget : $"{configTarget}/webhook";
         var minted = await keys.IssueAsync(actor, KeyKind.WebhookKey, owner, mode, target, gracePeriodSeconds, ct: ct);
         if (!minted.IsSuccess)
         {

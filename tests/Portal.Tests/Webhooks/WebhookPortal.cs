@@ -100,7 +100,7 @@ public sealed class WebhookPortal : IDisposable
             Id = Guid.CreateVersion7(),
             TenantId = tenant,
             Kind = KeyKind.SigningSecret,
-            OwnerId = $"signing:{name}",
+            OwnerId = KeyOwner.ForSigningSecret(name).Stored,
             ProtectedValue = protector.Protect(token),
             KeyPrefix = token[..14],
             CreatedAt = Time.GetUtcNow().ToUnixTimeMilliseconds(),
