@@ -43,18 +43,19 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
     }
 
     /// <summary>Mints a new key (the first one when none exists); the previous key stops working at once.</summary>
-    public async Task<Result<IntegrationKeyRotated>> RotateAsync(Actor actor, string integrationId, CancellationToken ct = default)
-    {
-        if (await FindAsync(actor, integrationId, ct) is { } missing)
+    public Task<Result<IntegrationKeyRotated>> RotateAsync(Actor actor, string integrationId, CancellationToken ct = default) =>
+        dbFactory.RunAsync<IntegrationKeyRotated>(async db =>
         {
-            return missing;
-        }
+            if (await FindAsync(db, actor, integrationId, ct) is { } missing)
+            {
+                return missing;
+            }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.IntegrationKey, KeyOwner.ForIntegration(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
-        return minted.IsSuccess
-            ? new IntegrationKeyRotated { Key = minted.Value!.Secret.Value, KeyPrefix = minted.Value.Secret.DisplayPrefix, IssuedAt = minted.Value.CreatedAt }
-            : minted.Error!;
-    }
+            var minted = await keys.IssueAsync(db, actor, KeyKind.IntegrationKey, KeyOwner.ForIntegration(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
+            return minted.IsSuccess
+                ? new IntegrationKeyRotated { Key = minted.Value!.Secret.Value, KeyPrefix = minted.Value.Secret.DisplayPrefix, IssuedAt = minted.Value.CreatedAt }
+                : minted.Error!;
+        }, ct);
 
     /// <summary>Reads the active key back: Admin only, audited as <c>key.reveal</c> (refusals too).</summary>
     public async Task<Result<Secret>> RevealAsync(Actor actor, string integrationId, CancellationToken ct = default)
@@ -73,10 +74,13 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
     private async Task<Error?> FindAsync(Actor actor, string integrationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Integrations.AnyAsync(i => i.TenantId == actor.TenantId && i.Id == integrationId, ct)
+        return await FindAsync(db, actor, integrationId, ct);
+    }
+
+    private static async Task<Error?> FindAsync(PortalDbContext db, Actor actor, string integrationId, CancellationToken ct) =>
+        await db.Integrations.AnyAsync(i => i.TenantId == actor.TenantId && i.Id == integrationId, ct)
             ? null
             : Error.NotFound($"Integration '{integrationId}' was not found in this tenant.");
-    }
 }
 
 /// <summary>An integration's key as the portal shows it.</summary>
