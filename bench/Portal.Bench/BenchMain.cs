@@ -125,7 +125,7 @@ public static class BenchMain
                 {
                     var s = (round + j) % stores.Count;
                     var key = stores[s].Keys[round % stores[s].Keys.Count];
-                    var (validTicks, validOutcome) = Time(engines[s].Engine, key.Value, key.OwnerId);
+                    var (validTicks, validOutcome) = Time(engines[s].Engine, key.Value, key.Owner);
                     var (unknownTicks, unknownOutcome) = Time(engines[s].Engine, unknownKey, null);
                     if (validOutcome != KeyCheckOutcome.Valid || unknownOutcome != KeyCheckOutcome.Unknown)
                     {
@@ -151,7 +151,7 @@ public static class BenchMain
             }
         }
 
-        static (long Ticks, KeyCheckOutcome Outcome) Time(KeyEngine engine, string key, string? owner)
+        static (long Ticks, KeyCheckOutcome Outcome) Time(KeyEngine engine, string key, KeyOwner? owner)
         {
             var started = Stopwatch.GetTimestamp();
             var result = engine.CheckAsync(KeyKind.WebhookKey, KeyStore.Tenant, key, owner, "127.0.0.1").GetAwaiter().GetResult();

@@ -38,7 +38,7 @@ public class KeyCheckBenchmarks
         _unknown = SecretFormat.Mint(KeyPrefixes.WebhookKey).Value;
         foreach (var key in _keys)
         {
-            var check = _engine.CheckAsync(KeyKind.WebhookKey, KeyStore.Tenant, key.Value, key.OwnerId, "127.0.0.1").GetAwaiter().GetResult();
+            var check = _engine.CheckAsync(KeyKind.WebhookKey, KeyStore.Tenant, key.Value, key.Owner, "127.0.0.1").GetAwaiter().GetResult();
             if (!check.IsValid)
             {
                 throw new InvalidOperationException($"A stored key was not accepted: {check.Outcome}");
@@ -53,7 +53,7 @@ public class KeyCheckBenchmarks
     public async Task<KeyCheckOutcome> CheckValid()
     {
         var key = _keys[_next++ % _keys.Length];
-        return (await _engine!.CheckAsync(KeyKind.WebhookKey, KeyStore.Tenant, key.Value, key.OwnerId, "127.0.0.1")).Outcome;
+        return (await _engine!.CheckAsync(KeyKind.WebhookKey, KeyStore.Tenant, key.Value, key.Owner, "127.0.0.1")).Outcome;
     }
 
     [Benchmark]

@@ -21,7 +21,11 @@ public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyS
     public const int RealKeys = 64;
     public const string Tenant = "bench";
 
-    public sealed record RealKey(string Value, string OwnerId);
+    public sealed record RealKey(string Value, string OwnerId)
+    {
+        [System.Text.Json.Serialization.JsonIgnore]
+        public KeyOwner Owner => KeyOwner.TryParse(OwnerId, out var owner) ? owner.Value : throw new InvalidOperationException($"Not an owner: {OwnerId}");
+    }
 
     public string ConnectionString => $"Data Source={DatabasePath}";
 
@@ -135,7 +139,7 @@ public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyS
                 if (isReal)
                 {
                     var secret = SecretFormat.Mint(KeyPrefixes.WebhookKey);
-                    var ownerId = $"config:{Guid.NewGuid()}";
+                    var ownerId = KeyOwner.ForConfig(Guid.NewGuid()).Stored;
                     real.Add(new RealKey(secret.Value, ownerId));
                     tenant.Value = Tenant;
                     kind.Value = (int)KeyKind.WebhookKey;
@@ -148,7 +152,7 @@ public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyS
                     RandomNumberGenerator.Fill(random);
                     tenant.Value = $"t{i % 1000:D4}";
                     kind.Value = (int)(i % 2 == 0 ? KeyKind.WebhookKey : KeyKind.McpKey);
-                    owner.Value = $"config:{i}";
+                    owner.Value = new KeyOwner(KeyOwnerKind.Config, i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Stored;
                     hash.Value = Convert.ToHexStringLower(random);
                     prefix.Value = (i % 2 == 0 ? KeyPrefixes.WebhookKey : KeyPrefixes.McpKey) + "filler00";
                 }

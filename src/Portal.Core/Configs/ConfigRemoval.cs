@@ -16,11 +16,11 @@ internal static class ConfigRemoval
     public static async Task RemoveAsync(PortalDbContext db, KeyEngine keys, Actor actor, Config config, CancellationToken ct)
     {
         var target = $"integrations/{config.IntegrationId}/configs/{config.Id}";
-        await keys.RevokeAllAsync(db, actor, WebhookService.ConfigOwner(config.Id), $"{target}/webhook", ct);
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForConfig(config.Id), $"{target}/webhook", ct);
         var bindings = await db.WebhookBindings.Where(b => b.TenantId == actor.TenantId && b.ConfigId == config.Id).ToListAsync(ct);
         foreach (var binding in bindings)
         {
-            await keys.RevokeAllAsync(db, actor, WebhookService.BindingOwner(binding.Id), $"{target}/bindings/{binding.Id}", ct);
+            await keys.RevokeAllAsync(db, actor, KeyOwner.ForBinding(binding.Id), $"{target}/bindings/{binding.Id}", ct);
         }
 
         db.WebhookBindings.RemoveRange(bindings);

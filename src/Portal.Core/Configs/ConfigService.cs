@@ -328,7 +328,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
     /// <summary>The prefix of the config's active webhook key: safe to show, never the key.</summary>
     private static async Task<string?> WebhookKeyPrefixAsync(PortalDbContext db, Config entity, CancellationToken ct) =>
-        (await KeyEngine.ActiveAsync(db, entity.TenantId, WebhookService.ConfigOwner(entity.Id), ct))?.KeyPrefix;
+        (await KeyEngine.ActiveAsync(db, entity.TenantId, KeyOwner.ForConfig(entity.Id), ct))?.KeyPrefix;
 
     private ConfigView ToView(Config entity, ConfigMetadata metadata, string? webhookKeyPrefix = null)
     {

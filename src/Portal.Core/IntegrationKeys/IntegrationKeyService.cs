@@ -17,13 +17,9 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
     /// <summary>The scope every integration key carries: read the integration and its configs, manage its webhook URLs, bindings and inbox.</summary>
     public const string Scope = "webhooks:manage";
 
-    private const string OwnerPrefix = "integration:";
-
-    public static string OwnerId(string integrationId) => $"{OwnerPrefix}{integrationId}";
-
-    /// <summary>The integration an integration key belongs to, from its owner id; null for any other owner.</summary>
-    public static string? IntegrationOf(string ownerId) =>
-        ownerId.StartsWith(OwnerPrefix, StringComparison.Ordinal) ? ownerId[OwnerPrefix.Length..] : null;
+    /// <summary>The integration an integration key belongs to, from its stored owner; null for any other owner.</summary>
+    public static string? IntegrationOf(string storedOwner) =>
+        KeyOwner.TryParse(storedOwner, out var owner) && owner.Value.Kind == KeyOwnerKind.Integration ? owner.Value.Id : null;
 
     public static string AuditTarget(string integrationId) => $"integrations/{integrationId}/key";
 
@@ -35,7 +31,7 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
             return missing;
         }
 
-        var history = await keys.ListAsync(actor.TenantId, OwnerId(integrationId), ct);
+        var history = await keys.ListAsync(actor.TenantId, KeyOwner.ForIntegration(integrationId), ct);
         var active = history.FirstOrDefault(k => k.Active);
         return new IntegrationKeyStatus
         {
@@ -47,18 +43,19 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
     }
 
     /// <summary>Mints a new key (the first one when none exists); the previous key stops working at once.</summary>
-    public async Task<Result<IntegrationKeyRotated>> RotateAsync(Actor actor, string integrationId, CancellationToken ct = default)
-    {
-        if (await FindAsync(actor, integrationId, ct) is { } missing)
+    public Task<Result<IntegrationKeyRotated>> RotateAsync(Actor actor, string integrationId, CancellationToken ct = default) =>
+        dbFactory.RunAsync<IntegrationKeyRotated>(async db =>
         {
-            return missing;
-        }
+            if (await FindAsync(db, actor, integrationId, ct) is { } missing)
+            {
+                return missing;
+            }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.IntegrationKey, OwnerId(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
-        return minted.IsSuccess
-            ? new IntegrationKeyRotated { Key = minted.Value!.Secret.Value, KeyPrefix = minted.Value.Secret.DisplayPrefix, IssuedAt = minted.Value.CreatedAt }
-            : minted.Error!;
-    }
+            var minted = await keys.IssueAsync(db, actor, KeyKind.IntegrationKey, KeyOwner.ForIntegration(integrationId), IssueMode.FirstOrRotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
+            return minted.IsSuccess
+                ? new IntegrationKeyRotated { Key = minted.Value!.Secret.Value, KeyPrefix = minted.Value.Secret.DisplayPrefix, IssuedAt = minted.Value.CreatedAt }
+                : minted.Error!;
+        }, ct);
 
     /// <summary>Reads the active key back: Admin only, audited as <c>key.reveal</c> (refusals too).</summary>
     public async Task<Result<Secret>> RevealAsync(Actor actor, string integrationId, CancellationToken ct = default)
@@ -68,7 +65,7 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
             return missing;
         }
 
-        var revealed = await keys.RevealActiveAsync(actor, OwnerId(integrationId), AuditTarget(integrationId), ct);
+        var revealed = await keys.RevealActiveAsync(actor, KeyOwner.ForIntegration(integrationId), AuditTarget(integrationId), ct);
         return revealed.IsSuccess || revealed.Error!.Kind != ErrorKind.NotFound
             ? revealed
             : Error.NotFound($"Integration '{integrationId}' has no key yet: rotate it to mint the first one.");
@@ -77,10 +74,13 @@ public sealed class IntegrationKeyService(IDbContextFactory<PortalDbContext> dbF
     private async Task<Error?> FindAsync(Actor actor, string integrationId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Integrations.AnyAsync(i => i.TenantId == actor.TenantId && i.Id == integrationId, ct)
+        return await FindAsync(db, actor, integrationId, ct);
+    }
+
+    private static async Task<Error?> FindAsync(PortalDbContext db, Actor actor, string integrationId, CancellationToken ct) =>
+        await db.Integrations.AnyAsync(i => i.TenantId == actor.TenantId && i.Id == integrationId, ct)
             ? null
             : Error.NotFound($"Integration '{integrationId}' was not found in this tenant.");
-    }
 }
 
 /// <summary>An integration's key as the portal shows it.</summary>

@@ -163,8 +163,8 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         db.Integrations.Remove(entity);
 
         // A new integration with the same id must not inherit the old one's key (seed 004).
-        await keys.RevokeAllAsync(db, actor, IntegrationKeys.IntegrationKeyService.OwnerId(id), IntegrationKeys.IntegrationKeyService.AuditTarget(id), ct);
-        await keys.RevokeAllAsync(db, actor, Mcp.McpSettingsService.OwnerId(id), Mcp.McpSettingsService.AuditTarget(id), ct);
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForIntegration(id), IntegrationKeys.IntegrationKeyService.AuditTarget(id), ct);
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForMcp(id), Mcp.McpSettingsService.AuditTarget(id), ct);
         await db.McpSettings.Where(m => m.TenantId == actor.TenantId && m.IntegrationId == id).ExecuteDeleteAsync(ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "integration.delete", $"integrations/{id}"));
         await db.SaveChangesAsync(ct);

@@ -41,7 +41,7 @@ public sealed class IssuedKey
     public required string TenantId { get; set; }
     public KeyKind Kind { get; set; }
 
-    /// <summary>What the key belongs to, e.g. <c>config:{id}</c>, <c>binding:{id}</c>, <c>signing:{name}</c>, <c>integration:{id}</c>, <c>mcp:{id}</c>.</summary>
+    /// <summary>What the key belongs to, as <see cref="KeyOwner.Stored"/> writes it (read it back with <see cref="KeyOwner.TryParse"/>).</summary>
     public required string OwnerId { get; set; }
 
     /// <summary>SHA-256 of the key; unique, so a presented key is found in O(1). Null only on encrypted keys minted before the KeyScopes migration until the bootstrap backfills it.</summary>

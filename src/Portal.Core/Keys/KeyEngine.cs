@@ -8,20 +8,27 @@ namespace Portal.Core.Keys;
 
 /// <summary>
 /// The one engine that mints, binds, rotates, revokes, checks and reveals every secret the portal hands out.
-/// Rotation is one transaction (mint, bind, revoke previous) guarded by the binding's optimistic concurrency
-/// token, so concurrent rotations leave exactly one active key. Checks read the store every time: no cache can
+/// Minting and rotating (mint, bind, revoke previous, audit) are staged in the caller's unit of work, so they commit with
+/// the rest of the caller's operation; the binding's optimistic concurrency token makes concurrent rotations leave
+/// exactly one active key. Checks read the store every time: no cache can
 /// outlive a revocation.
 /// </summary>
 public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, TimeProvider time)
 {
     public const int MaxGracePeriodSeconds = 7 * 24 * 3600;
-    private const int MaxAttempts = 8;
     private const long LastUsedPrecisionMs = 60_000;
 
-    /// <summary>Mints a key for <paramref name="ownerId"/> and makes it the active one. With <see cref="IssueMode.Rotate"/> the previous key is revoked now, or expires after <paramref name="gracePeriodSeconds"/>.</summary>
+    /// <summary>
+    /// Mints a key for <paramref name="owner"/> and makes it the active one, staged on the caller's context <paramref name="db"/>
+    /// (opened by <see cref="UnitOfWork.RunAsync{T}"/>): nothing is written until the caller saves its whole operation, so the
+    /// key, the caller's own rows and the audit rows commit together or not at all. With <see cref="IssueMode.Rotate"/> the
+    /// previous key is revoked now, or expires after <paramref name="gracePeriodSeconds"/>. The binding's version is a
+    /// concurrency token: of two concurrent rotations one save fails and the unit of work runs again.
+    /// </summary>
     /// <param name="scopes">What the new key may do, stored on it (e.g. <c>mcp:invoke</c>) and checked where it is used.</param>
-    public async Task<Result<MintedKey>> IssueAsync(Actor actor, KeyKind kind, string ownerId, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, IReadOnlyCollection<string>? scopes = null, CancellationToken ct = default)
+    public async Task<Result<MintedKey>> IssueAsync(PortalDbContext db, Actor actor, KeyKind kind, KeyOwner owner, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, IReadOnlyCollection<string>? scopes = null, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         if (!actor.IsAdmin)
         {
             return Error.Forbidden();
@@ -32,79 +39,64 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             return Error.Validation("gracePeriodSeconds", $"gracePeriodSeconds must be between 0 and {MaxGracePeriodSeconds} (7 days).");
         }
 
-        for (var attempt = 1; ; attempt++)
+        var binding = await db.KeyBindings.FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId, ct);
+        var previous = binding?.ActiveKeyId is { } activeId ? await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) : null;
+        if (mode == IssueMode.First && previous is not null)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var binding = await db.KeyBindings.FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId, ct);
-            var previous = binding?.ActiveKeyId is { } activeId ? await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) : null;
-            if (mode == IssueMode.First && previous is not null)
-            {
-                return Error.Conflict("A key is bound already; rotate it instead.");
-            }
-
-            if (mode == IssueMode.Rotate && previous is null)
-            {
-                return Error.BadRequest("No key is bound yet: generate the first one instead of rotating.");
-            }
-
-            var now = time.NowMs();
-            var secret = KeyKinds.Mint(kind);
-            var key = new IssuedKey
-            {
-                Id = Guid.CreateVersion7(),
-                TenantId = actor.TenantId,
-                Kind = kind,
-                OwnerId = ownerId,
-                Hash = SecretFormat.Hash(secret.Value), // every kind: a presented key is found by its hash, encrypted kinds included
-                ProtectedValue = KeyKinds.IsHashed(kind) ? null : protector.Protect(secret.Value),
-                KeyPrefix = secret.DisplayPrefix,
-                CreatedAt = now,
-                CreatedBy = actor.AuditName,
-                Scopes = KeyScopes.Join(scopes),
-            };
-            db.IssuedKeys.Add(key);
-            if (binding is null)
-            {
-                db.KeyBindings.Add(binding = new KeyBinding { TenantId = actor.TenantId, OwnerId = ownerId });
-            }
-
-            long? previousExpiresAt = null;
-            if (previous is not null)
-            {
-                if (gracePeriodSeconds == 0)
-                {
-                    previous.RevokedAt = now;
-                }
-                else
-                {
-                    previous.ExpiresAt = previousExpiresAt = Math.Min(previous.ExpiresAt ?? long.MaxValue, now + (gracePeriodSeconds * 1000L));
-                }
-
-                db.AuditEvents.Add(AuditEvent.Of(actor, now, gracePeriodSeconds == 0 ? "key.revoke" : "key.expire", auditTarget, keyPrefix: previous.KeyPrefix));
-            }
-
-            binding.ActiveKeyId = key.Id;
-            binding.Version = Guid.NewGuid();
-            binding.RotatedAt = previous is null ? binding.RotatedAt : now;
-            db.AuditEvents.Add(AuditEvent.Of(actor, now, previous is null ? "key.mint" : "key.rotate", auditTarget, keyPrefix: key.KeyPrefix));
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                return new MintedKey(key.Id, secret, now, previous?.Id, previousExpiresAt);
-            }
-            catch (DbUpdateException) when (attempt < MaxAttempts)
-            {
-                // Another rotation won the race for this binding: start over from what it left.
-                await tx.RollbackAsync(ct);
-            }
+            return Error.Conflict("A key is bound already; rotate it instead.");
         }
+
+        if (mode == IssueMode.Rotate && previous is null)
+        {
+            return Error.BadRequest("No key is bound yet: generate the first one instead of rotating.");
+        }
+
+        var now = time.NowMs();
+        var secret = KeyKinds.Mint(kind);
+        var key = new IssuedKey
+        {
+            Id = Guid.CreateVersion7(),
+            TenantId = actor.TenantId,
+            Kind = kind,
+            OwnerId = ownerId,
+            Hash = SecretFormat.Hash(secret.Value), // every kind: a presented key is found by its hash, encrypted kinds included
+            ProtectedValue = KeyKinds.IsHashed(kind) ? null : protector.Protect(secret.Value),
+            KeyPrefix = secret.DisplayPrefix,
+            CreatedAt = now,
+            CreatedBy = actor.AuditName,
+            Scopes = KeyScopes.Join(scopes),
+        };
+        db.IssuedKeys.Add(key);
+        if (binding is null)
+        {
+            db.KeyBindings.Add(binding = new KeyBinding { TenantId = actor.TenantId, OwnerId = ownerId });
+        }
+
+        long? previousExpiresAt = null;
+        if (previous is not null)
+        {
+            if (gracePeriodSeconds == 0)
+            {
+                previous.RevokedAt = now;
+            }
+            else
+            {
+                previous.ExpiresAt = previousExpiresAt = Math.Min(previous.ExpiresAt ?? long.MaxValue, now + (gracePeriodSeconds * 1000L));
+            }
+
+            db.AuditEvents.Add(AuditEvent.Of(actor, now, gracePeriodSeconds == 0 ? "key.revoke" : "key.expire", auditTarget, keyPrefix: previous.KeyPrefix));
+        }
+
+        binding.ActiveKeyId = key.Id;
+        binding.Version = Guid.NewGuid();
+        binding.RotatedAt = previous is null ? binding.RotatedAt : now;
+        db.AuditEvents.Add(AuditEvent.Of(actor, now, previous is null ? "key.mint" : "key.rotate", auditTarget, keyPrefix: key.KeyPrefix));
+        return new MintedKey(key.Id, secret, now, previous?.Id, previousExpiresAt);
     }
 
     /// <summary>Checks a presented key of a kind. Refused and revoked uses are audited; a valid use records the last-used time.</summary>
     /// <param name="tenantId">The tenant the key must belong to; null when the key itself says which (a bearer key names its tenant).</param>
-    public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, string? expectedOwnerId, string? ip, CancellationToken ct = default)
+    public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, KeyOwner? expectedOwner, string? ip, CancellationToken ct = default)
     {
         if (!SecretFormat.IsWellFormed(KeyKinds.Prefix(kind), presented))
         {
@@ -128,7 +120,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             return new KeyCheck(KeyCheckOutcome.Revoked, key);
         }
 
-        if (expectedOwnerId is not null && key.OwnerId != expectedOwnerId)
+        if (expectedOwner is { } expected && key.OwnerId != expected.Stored)
         {
             db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.useRefused", key.OwnerId, AuditOutcomes.Denied, key.KeyPrefix));
             await db.SaveChangesAsync(ct);
@@ -145,8 +137,9 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>The values of an owner's usable encrypted keys (active first, then those in a grace period), e.g. to verify a signature.</summary>
-    public async Task<IReadOnlyList<string>> RevealUsableAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> RevealUsableAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.NowMs();
         var keys = await db.IssuedKeys.AsNoTracking()
@@ -156,8 +149,9 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>Reads the active encrypted key back (seed 004). Admin only; every read is audited.</summary>
-    public async Task<Result<Secret>> RevealActiveAsync(Actor actor, string ownerId, string auditTarget, CancellationToken ct = default)
+    public async Task<Result<Secret>> RevealActiveAsync(Actor actor, KeyOwner owner, string auditTarget, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.NowMs();
         if (!actor.IsAdmin)
@@ -180,14 +174,15 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>The active key of an owner, as lists show it; null when none is bound.</summary>
-    public async Task<KeyInfo?> ActiveAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    public async Task<KeyInfo?> ActiveAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await ActiveAsync(db, tenantId, ownerId, ct);
+        return await ActiveAsync(db, tenantId, owner, ct);
     }
 
-    public static async Task<KeyInfo?> ActiveAsync(PortalDbContext db, string tenantId, string ownerId, CancellationToken ct)
+    public static async Task<KeyInfo?> ActiveAsync(PortalDbContext db, string tenantId, KeyOwner owner, CancellationToken ct)
     {
+        var ownerId = owner.Stored;
         var binding = await db.KeyBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == tenantId && b.OwnerId == ownerId, ct);
         if (binding?.ActiveKeyId is not { } id)
         {
@@ -199,18 +194,21 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>The active keys of many owners in one query, by owner id; owners without a key are absent.</summary>
-    public static async Task<IReadOnlyDictionary<string, KeyInfo>> ActiveAsync(PortalDbContext db, string tenantId, IReadOnlyCollection<string> ownerIds, CancellationToken ct)
+    public static async Task<IReadOnlyDictionary<KeyOwner, KeyInfo>> ActiveAsync(PortalDbContext db, string tenantId, IReadOnlyCollection<KeyOwner> owners, CancellationToken ct)
     {
+        var ownerIds = owners.Select(o => o.Stored).ToList();
+        var byStored = owners.Distinct().ToDictionary(o => o.Stored, StringComparer.Ordinal);
         var rows = await db.KeyBindings.AsNoTracking()
             .Where(b => b.TenantId == tenantId && ownerIds.Contains(b.OwnerId))
             .Join(db.IssuedKeys.AsNoTracking(), b => b.ActiveKeyId, k => (Guid?)k.Id, (b, k) => k)
             .ToListAsync(ct);
-        return rows.ToDictionary(k => k.OwnerId, k => ToInfo(k, active: true), StringComparer.Ordinal);
+        return rows.ToDictionary(k => byStored[k.OwnerId], k => ToInfo(k, active: true));
     }
 
     /// <summary>Every key an owner has had, newest first: prefix, created, last used, expires, revoked.</summary>
-    public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, string ownerId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
+        var ownerId = owner.Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var activeId = await db.KeyBindings.AsNoTracking().Where(b => b.TenantId == tenantId && b.OwnerId == ownerId).Select(b => b.ActiveKeyId).FirstOrDefaultAsync(ct);
         var keys = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId).OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
@@ -218,8 +216,9 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>Revokes every key of an owner (its resource is being deleted), inside the caller's unit of work.</summary>
-    public async Task RevokeAllAsync(PortalDbContext db, Actor actor, string ownerId, string auditTarget, CancellationToken ct)
+    public async Task RevokeAllAsync(PortalDbContext db, Actor actor, KeyOwner owner, string auditTarget, CancellationToken ct)
     {
+        var ownerId = owner.Stored;
         var now = time.NowMs();
         var keys = await db.IssuedKeys.Where(k => k.TenantId == actor.TenantId && k.OwnerId == ownerId && k.RevokedAt == null).ToListAsync(ct);
         foreach (var key in keys)

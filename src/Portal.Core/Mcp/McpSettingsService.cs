@@ -11,14 +11,12 @@ namespace Portal.Core.Mcp;
 
 /// <summary>
 /// Seed 002: MCP settings of an integration. The first transition of <c>enabled</c> to true mints the <c>mcp_</c> key
-/// (scope <c>mcp:invoke</c>) through the key engine and returns it once; disabling keeps it; rotating replaces it at once.
+/// (scope <c>mcp:invoke</c>) through the key engine, in the same transaction as the settings, and returns it once; disabling keeps it; rotating replaces it at once.
 /// </summary>
 public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, IOptions<PortalOptions> portal, TimeProvider time)
 {
     public const string Scope = "mcp:invoke";
     public const int MaxDescription = 500;
-
-    public static string OwnerId(string integrationId) => $"mcp:{integrationId}";
 
     public static string AuditTarget(string integrationId) => $"integrations/{integrationId}/mcp";
 
@@ -31,12 +29,26 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
         }
 
         var settings = await db.Set<McpSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == actor.TenantId && s.IntegrationId == integrationId, ct);
-        return await ViewAsync(db, actor.TenantId, integrationId, settings, requestBaseUrl, apiKey: null, ct);
+        var key = await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForMcp(integrationId), ct);
+        return View(actor.TenantId, integrationId, settings, requestBaseUrl, key, apiKey: null);
     }
 
-    public async Task<Result<McpSettingsView>> UpdateAsync(Actor actor, string integrationId, McpSettingsInput input, string requestBaseUrl, CancellationToken ct = default)
+    /// <summary>Saves the settings; the first transition to enabled mints the key in the same transaction, so either both are saved or neither.</summary>
+    public Task<Result<McpSettingsView>> UpdateAsync(Actor actor, string integrationId, McpSettingsInput input, string requestBaseUrl, CancellationToken ct = default) =>
+        dbFactory.RunAsync(db => UpdateAsync(db, actor, integrationId, input, requestBaseUrl, ct), ct);
+
+    /// <summary>Mints a fresh key, binds it and revokes the previous one at once.</summary>
+    public Task<Result<McpSettingsView>> RotateKeyAsync(Actor actor, string integrationId, string requestBaseUrl, CancellationToken ct = default) =>
+        dbFactory.RunAsync(db => RotateKeyAsync(db, actor, integrationId, requestBaseUrl, ct), ct);
+
+    /// <summary>The absolute URL of an MCP endpoint (<c>mcp:call</c> or <c>mcp:test</c>).</summary>
+    public string Url(string tenant, string integrationId, string requestBaseUrl, string action) =>
+        $"{(portal.Value.PublicBaseUrl is { Length: > 0 } configured ? configured : requestBaseUrl).TrimEnd('/')}/v1/tenants/{Uri.EscapeDataString(tenant)}/integrations/{Uri.EscapeDataString(integrationId)}/mcp:{action}";
+
+    public static IReadOnlyList<string> ExposedToolIds(McpSettings settings) => PortalJson.Deserialize<List<string>>(settings.ExposedToolIdsJson);
+
+    private async Task<Result<McpSettingsView>> UpdateAsync(PortalDbContext db, Actor actor, string integrationId, McpSettingsInput input, string requestBaseUrl, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.TenantId == actor.TenantId && i.Id == integrationId, ct);
         if (integration is null)
         {
@@ -89,30 +101,27 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
         }
 
         settings.ModifiedAt = now;
+        var key = await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForMcp(integrationId), ct);
         string? apiKey = null;
-        if (settings.Enabled && await KeyEngine.ActiveAsync(db, actor.TenantId, OwnerId(integrationId), ct) is null)
+        if (settings.Enabled && key is null)
         {
-            // The first transition to enabled: mint the key this MCP server is called with.
-            var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.First, AuditTarget(integrationId), scopes: [Scope], ct: ct);
-            if (minted.IsSuccess)
+            // The first transition to enabled: mint the key this MCP server is called with, saved with the settings.
+            var minted = await keys.IssueAsync(db, actor, KeyKind.McpKey, KeyOwner.ForMcp(integrationId), IssueMode.First, AuditTarget(integrationId), scopes: [Scope], ct: ct);
+            if (!minted.IsSuccess)
             {
-                apiKey = minted.Value!.Secret.Value;
+                return minted.Error!;
             }
-            else if (minted.Error!.Kind != ErrorKind.Conflict)
-            {
-                return minted.Error;
-            }
+
+            apiKey = minted.Value!.Secret.Value;
+            key = Staged(minted.Value);
         }
 
         db.AuditEvents.Add(AuditEvent.Of(actor, now, "mcp.update", AuditTarget(integrationId)));
-        await db.SaveChangesAsync(ct);
-        return await ViewAsync(db, actor.TenantId, integrationId, settings, requestBaseUrl, apiKey, ct);
+        return View(actor.TenantId, integrationId, settings, requestBaseUrl, key, apiKey);
     }
 
-    /// <summary>Mints a fresh key, binds it and revokes the previous one at once.</summary>
-    public async Task<Result<McpSettingsView>> RotateKeyAsync(Actor actor, string integrationId, string requestBaseUrl, CancellationToken ct = default)
+    private async Task<Result<McpSettingsView>> RotateKeyAsync(PortalDbContext db, Actor actor, string integrationId, string requestBaseUrl, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (!await db.Integrations.AnyAsync(i => i.TenantId == actor.TenantId && i.Id == integrationId, ct))
         {
             return IntegrationService.NotFound(integrationId);
@@ -124,30 +133,22 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
         }
 
         var settings = await db.Set<McpSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == actor.TenantId && s.IntegrationId == integrationId, ct);
-        if (settings is null || await KeyEngine.ActiveAsync(db, actor.TenantId, OwnerId(integrationId), ct) is null)
+        if (settings is null || await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForMcp(integrationId), ct) is null)
         {
             return Error.BadRequest("MCP has never been enabled for this integration, so it has no key to rotate: enable it first.");
         }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.McpKey, OwnerId(integrationId), IssueMode.Rotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
-        if (!minted.IsSuccess)
-        {
-            return minted.Error!;
-        }
-
-        return await ViewAsync(db, actor.TenantId, integrationId, settings, requestBaseUrl, minted.Value!.Secret.Value, ct);
+        var minted = await keys.IssueAsync(db, actor, KeyKind.McpKey, KeyOwner.ForMcp(integrationId), IssueMode.Rotate, AuditTarget(integrationId), scopes: [Scope], ct: ct);
+        return minted.IsSuccess
+            ? View(actor.TenantId, integrationId, settings, requestBaseUrl, Staged(minted.Value!), minted.Value!.Secret.Value)
+            : minted.Error!;
     }
 
-    /// <summary>The absolute URL of an MCP endpoint (<c>mcp:call</c> or <c>mcp:test</c>).</summary>
-    public string Url(string tenant, string integrationId, string requestBaseUrl, string action) =>
-        $"{(portal.Value.PublicBaseUrl is { Length: > 0 } configured ? configured : requestBaseUrl).TrimEnd('/')}/v1/tenants/{Uri.EscapeDataString(tenant)}/integrations/{Uri.EscapeDataString(integrationId)}/mcp:{action}";
+    /// <summary>A key minted in this unit of work, as the view shows it (it is not in the store until the unit commits).</summary>
+    private static KeyInfo Staged(MintedKey minted) => new(minted.KeyId, minted.Secret.DisplayPrefix, minted.CreatedAt, null, null, null, Active: true);
 
-    public static IReadOnlyList<string> ExposedToolIds(McpSettings settings) => PortalJson.Deserialize<List<string>>(settings.ExposedToolIdsJson);
-
-    private async Task<McpSettingsView> ViewAsync(PortalDbContext db, string tenant, string integrationId, McpSettings? settings, string requestBaseUrl, string? apiKey, CancellationToken ct)
-    {
-        var key = await KeyEngine.ActiveAsync(db, tenant, OwnerId(integrationId), ct);
-        return new McpSettingsView
+    private McpSettingsView View(string tenant, string integrationId, McpSettings? settings, string requestBaseUrl, KeyInfo? key, string? apiKey) =>
+        new()
         {
             IntegrationId = integrationId,
             Enabled = settings?.Enabled ?? false,
@@ -163,5 +164,4 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
             KeyLastUsedAt = key?.LastUsedAt,
             ApiKey = apiKey,
         };
-    }
 }

@@ -15,8 +15,6 @@ namespace Portal.Core.SigningSecrets;
 /// </summary>
 public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, TimeProvider time)
 {
-    public static string OwnerId(string name) => $"signing:{name}";
-
     public static string AuditTarget(string name) => $"signing-secrets/{name}";
 
     public async Task<Result<SigningSecretCreated>> CreateAsync(Actor actor, SigningSecretInput input, CancellationToken ct = default)
@@ -32,34 +30,22 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
         }
 
         var name = input.Name!;
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        return await dbFactory.RunAsync<SigningSecretCreated>(async db =>
         {
+            // A concurrent create of the same name fails our save on the unique name; the unit of work runs again and finds it here.
             if (await db.SigningSecrets.AnyAsync(s => s.TenantId == actor.TenantId && s.Name == name, ct))
             {
                 return Duplicate(name);
             }
 
             db.SigningSecrets.Add(new SigningSecret { TenantId = actor.TenantId, Name = name, CreatedAt = time.NowMs() });
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                return Duplicate(name); // a concurrent create won
-            }
-        }
 
-        // The name is ours now; a key still bound to it could only be left over from an interrupted delete, so replace it.
-        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, OwnerId(name), IssueMode.FirstOrRotate, AuditTarget(name), ct: ct);
-        if (!minted.IsSuccess)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await db.SigningSecrets.Where(s => s.TenantId == actor.TenantId && s.Name == name).ExecuteDeleteAsync(ct);
-            return minted.Error!;
-        }
-
-        return new SigningSecretCreated { Name = name, Token = minted.Value!.Secret.Value, CreatedAt = minted.Value.CreatedAt };
+            // The name is ours now; a key still bound to it could only be left over from an interrupted delete, so replace it.
+            var minted = await keys.IssueAsync(db, actor, KeyKind.SigningSecret, KeyOwner.ForSigningSecret(name), IssueMode.FirstOrRotate, AuditTarget(name), ct: ct);
+            return minted.IsSuccess
+                ? new SigningSecretCreated { Name = name, Token = minted.Value!.Secret.Value, CreatedAt = minted.Value.CreatedAt }
+                : minted.Error!;
+        }, ct);
     }
 
     public async Task<Page<SigningSecretView>> ListAsync(Actor actor, Paging paging, CancellationToken ct = default)
@@ -68,41 +54,40 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
         var q = db.SigningSecrets.AsNoTracking().Where(s => s.TenantId == actor.TenantId);
         var total = await q.CountAsync(ct);
         var rows = await q.OrderBy(s => s.Name).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
-        var active = await KeyEngine.ActiveAsync(db, actor.TenantId, rows.Select(r => OwnerId(r.Name)).ToList(), ct);
+        var active = await KeyEngine.ActiveAsync(db, actor.TenantId, rows.Select(r => KeyOwner.ForSigningSecret(r.Name)).ToList(), ct);
         return new Page<SigningSecretView>(rows.Select(r => new SigningSecretView
         {
             Name = r.Name,
-            KeyPrefix = active.GetValueOrDefault(OwnerId(r.Name))?.KeyPrefix,
+            KeyPrefix = active.GetValueOrDefault(KeyOwner.ForSigningSecret(r.Name))?.KeyPrefix,
             CreatedAt = r.CreatedAt,
             RotatedAt = r.RotatedAt,
         }).ToList(), total);
     }
 
     /// <summary>Mints a new token; the previous one stops working now, or after <paramref name="gracePeriodSeconds"/>.</summary>
-    public async Task<Result<SigningSecretRotated>> RotateAsync(Actor actor, string name, int gracePeriodSeconds = 0, CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var secret = await db.SigningSecrets.FirstOrDefaultAsync(s => s.TenantId == actor.TenantId && s.Name == name, ct);
-        if (secret is null)
+    public Task<Result<SigningSecretRotated>> RotateAsync(Actor actor, string name, int gracePeriodSeconds = 0, CancellationToken ct = default) =>
+        dbFactory.RunAsync<SigningSecretRotated>(async db =>
         {
-            return NotFound(name);
-        }
+            var secret = await db.SigningSecrets.FirstOrDefaultAsync(s => s.TenantId == actor.TenantId && s.Name == name, ct);
+            if (secret is null)
+            {
+                return NotFound(name);
+            }
 
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
-        }
+            if (!actor.IsAdmin)
+            {
+                return Error.Forbidden();
+            }
 
-        var minted = await keys.IssueAsync(actor, KeyKind.SigningSecret, OwnerId(name), IssueMode.FirstOrRotate, AuditTarget(name), gracePeriodSeconds, ct: ct);
-        if (!minted.IsSuccess)
-        {
-            return minted.Error!;
-        }
+            var minted = await keys.IssueAsync(db, actor, KeyKind.SigningSecret, KeyOwner.ForSigningSecret(name), IssueMode.FirstOrRotate, AuditTarget(name), gracePeriodSeconds, ct: ct);
+            if (!minted.IsSuccess)
+            {
+                return minted.Error!;
+            }
 
-        secret.RotatedAt = minted.Value!.CreatedAt;
-        await db.SaveChangesAsync(ct);
-        return new SigningSecretRotated { Name = name, Token = minted.Value.Secret.Value, RotatedAt = minted.Value.CreatedAt };
-    }
+            secret.RotatedAt = minted.Value!.CreatedAt; // saved with the new token, in one commit
+            return new SigningSecretRotated { Name = name, Token = minted.Value.Secret.Value, RotatedAt = minted.Value.CreatedAt };
+        }, ct);
 
     /// <summary>Deletes the name and revokes its tokens in one transaction.</summary>
     public async Task<Result<bool>> DeleteAsync(Actor actor, string name, CancellationToken ct = default)
@@ -121,7 +106,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.SigningSecrets.Remove(secret);
-        await keys.RevokeAllAsync(db, actor, OwnerId(name), AuditTarget(name), ct);
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForSigningSecret(name), AuditTarget(name), ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "signingSecret.delete", AuditTarget(name)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -44,7 +44,7 @@ public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory
         var signingSecretName = PortalJson.Deserialize<ConfigContent>(config.ContentJson).SigningSecretName;
         if (!string.IsNullOrEmpty(signingSecretName))
         {
-            var secrets = await keys.RevealUsableAsync(inbound.Tenant, $"signing:{signingSecretName}", ct);
+            var secrets = await keys.RevealUsableAsync(inbound.Tenant, KeyOwner.ForSigningSecret(signingSecretName), ct);
             if (!StandardWebhookSignature.Verify(secrets, inbound.WebhookId, inbound.WebhookTimestamp, inbound.WebhookSignature, body, time.GetUtcNow()))
             {
                 return WebhookReceipt.Unauthorized;
@@ -96,13 +96,20 @@ public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory
 
     private static async Task<(Config? Config, Guid BindingId)> ResolveOwnerAsync(PortalDbContext db, string tenant, string owner, CancellationToken ct)
     {
-        if (owner.StartsWith("config:", StringComparison.Ordinal) && Guid.TryParse(owner["config:".Length..], out var configId))
+        if (!KeyOwner.TryParse(owner, out var parsed) || parsed.Value.GuidId is not { } id)
         {
+            return (null, Guid.Empty);
+        }
+
+        if (parsed.Value.Kind == KeyOwnerKind.Config)
+        {
+            var configId = id;
             return (await db.Configs.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenant && c.Id == configId, ct), Guid.Empty);
         }
 
-        if (owner.StartsWith("binding:", StringComparison.Ordinal) && Guid.TryParse(owner["binding:".Length..], out var bindingId))
+        if (parsed.Value.Kind == KeyOwnerKind.Binding)
         {
+            var bindingId = id;
             var binding = await db.WebhookBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == tenant && b.Id == bindingId, ct);
             var config = binding is null ? null : await db.Configs.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenant && c.Id == binding.ConfigId, ct);
             return (config, bindingId);

@@ -15,35 +15,34 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
 {
     public const int MaxBindingNameLength = 100;
 
-    public static string ConfigOwner(Guid configId) => $"config:{configId}";
-
-    public static string BindingOwner(Guid bindingId) => $"binding:{bindingId}";
-
     /// <summary>The URL a provider posts to: <c>{PublicBaseUrl}/webhooks/{tenant}/{integration}/{key}</c>.</summary>
     public string WebhookUrl(string requestBaseUrl, string tenant, string integration, string key) =>
         $"{(options.Value.PublicBaseUrl is { Length: > 0 } configured ? configured : requestBaseUrl).TrimEnd('/')}/webhooks/{Uri.EscapeDataString(tenant)}/{Uri.EscapeDataString(integration)}/{key}";
 
-    public async Task<Result<WebhookUrlIssued>> GenerateUrlAsync(Actor actor, string integrationId, Guid configId, string requestBaseUrl, CancellationToken ct = default)
-    {
-        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config, "generate a URL for each binding under …/bindings/{binding}:generateWebhookUrl", ct);
-        return target.IsSuccess
-            ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
-            : target.Error!;
-    }
+    public Task<Result<WebhookUrlIssued>> GenerateUrlAsync(Actor actor, string integrationId, Guid configId, string requestBaseUrl, CancellationToken ct = default) =>
+        dbFactory.RunAsync(async db =>
+        {
+            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config, "generate a URL for each binding under …/bindings/{binding}:generateWebhookUrl", ct);
+            return target.IsSuccess
+                ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
+                : target.Error!;
+        }, ct);
 
-    /// <summary>Mints a fresh key, binds it to the config and revokes the previous one (now, or after the grace period).</summary>
-    public async Task<Result<WebhookUrlIssued>> RotateAsync(Actor actor, string integrationId, Guid configId, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct = default)
-    {
-        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config,
-            "this integration declares webhookOwnership PER_BINDING, so rotate per binding: POST …/bindings/{binding}/webhook:rotate", ct);
-        return target.IsSuccess
-            ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
-            : target.Error!;
-    }
+    /// <summary>Mints a fresh key, binds it to the config and revokes the previous one (now, or after the grace period), in one transaction.</summary>
+    public Task<Result<WebhookUrlIssued>> RotateAsync(Actor actor, string integrationId, Guid configId, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct = default) =>
+        dbFactory.RunAsync(async db =>
+        {
+            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config,
+                "this integration declares webhookOwnership PER_BINDING, so rotate per binding: POST …/bindings/{binding}/webhook:rotate", ct);
+            return target.IsSuccess
+                ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
+                : target.Error!;
+        }, ct);
 
     public async Task<Result<WebhookBindingView>> CreateBindingAsync(Actor actor, string integrationId, Guid configId, WebhookBindingInput input, CancellationToken ct = default)
     {
-        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.PerBinding,
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.PerBinding,
             "this integration declares webhookOwnership CONFIG: use the config's own URL (…/configs/{config}:generateWebhookUrl)", ct);
         if (!target.IsSuccess)
         {
@@ -56,7 +55,6 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             return Error.Validation("name", $"name is required and at most {MaxBindingNameLength} characters.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (await db.WebhookBindings.AnyAsync(b => b.TenantId == actor.TenantId && b.ConfigId == configId && b.Name == name, ct))
         {
             return Error.Conflict($"A binding named '{name}' exists already on this config.");
@@ -82,7 +80,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         var views = new List<WebhookBindingView>(rows.Count);
         foreach (var b in rows)
         {
-            var key = await KeyEngine.ActiveAsync(db, actor.TenantId, BindingOwner(b.Id), ct);
+            var key = await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForBinding(b.Id), ct);
             views.Add(new WebhookBindingView(b.Id, b.ConfigId, b.Name, b.CreatedAt, key?.KeyPrefix, key));
         }
 
@@ -106,7 +104,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var target = $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
-        await keys.RevokeAllAsync(db, actor, BindingOwner(bindingId), target, ct);
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForBinding(bindingId), target, ct);
         db.WebhookBindings.Remove(binding!);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "webhook.binding.delete", target));
         await db.SaveChangesAsync(ct);
@@ -132,7 +130,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             }
         }
 
-        var list = await keys.ListAsync(actor.TenantId, ConfigOwner(configId), ct);
+        var list = await keys.ListAsync(actor.TenantId, KeyOwner.ForConfig(configId), ct);
         return new Page<KeyInfo>(list, list.Count);
     }
 
@@ -175,24 +173,20 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         return new WebhookEventView(e.Id, e.WebhookId, e.ReceivedAt, e.ContentType, body, encoding, e.Body.Length, e.BindingId == Guid.Empty ? null : e.BindingId);
     }
 
-    private async Task<Result<WebhookUrlIssued>> IssueForBindingAsync(Actor actor, string integrationId, Guid configId, Guid bindingId, IssueMode mode, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
-    {
-        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+    private Task<Result<WebhookUrlIssued>> IssueForBindingAsync(Actor actor, string integrationId, Guid configId, Guid bindingId, IssueMode mode, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct) =>
+        dbFactory.RunAsync(async db =>
         {
             var (_, error) = await LoadBindingAsync(db, actor, integrationId, configId, bindingId, ct);
-            if (error is not null)
-            {
-                return error;
-            }
-        }
+            return error is not null
+                ? error
+                : await IssueAsync(db, actor, integrationId, KeyOwner.ForBinding(bindingId), mode, $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}", gracePeriodSeconds, requestBaseUrl, ct);
+        }, ct);
 
-        return await IssueAsync(actor, integrationId, BindingOwner(bindingId), mode, $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}", gracePeriodSeconds, requestBaseUrl, ct);
-    }
-
-    private async Task<Result<WebhookUrlIssued>> IssueAsync(Actor actor, string integrationId, string owner, IssueMode mode, string configTarget, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
+    /// <summary>Stages the key on the operation's context: it is saved with the rest of the operation, or not at all.</summary>
+    private async Task<Result<WebhookUrlIssued>> IssueAsync(PortalDbContext db, Actor actor, string integrationId, KeyOwner owner, IssueMode mode, string configTarget, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct)
     {
-        var target = owner.StartsWith("binding:", StringComparison.Ordinal) ? configTarget : $"{configTarget}/webhook";
-        var minted = await keys.IssueAsync(actor, KeyKind.WebhookKey, owner, mode, target, gracePeriodSeconds, ct: ct);
+        var target = owner.Kind == KeyOwnerKind.Binding ? configTarget : $"{configTarget}/webhook";
+        var minted = await keys.IssueAsync(db, actor, KeyKind.WebhookKey, owner, mode, target, gracePeriodSeconds, ct: ct);
         if (!minted.IsSuccess)
         {
             return minted.Error!.Kind == ErrorKind.BadRequest && mode == IssueMode.Rotate
@@ -211,9 +205,8 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>Resolves the config (404), the role (403) and the integration's ownership (400 with what to do instead); the audit target on success.</summary>
-    private async Task<Result<string>> ConfigTargetAsync(Actor actor, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
+    private async Task<Result<string>> ConfigTargetAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var (definition, error) = await LoadAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
         {

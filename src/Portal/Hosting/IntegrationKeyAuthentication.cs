@@ -35,7 +35,7 @@ public sealed class IntegrationKeyAuthentication(IOptionsMonitor<AuthenticationS
             return AuthenticateResult.NoResult();
         }
 
-        var check = await keys.CheckAsync(KeyKind.IntegrationKey, tenantId: null, presented, expectedOwnerId: null, Context.Connection.RemoteIpAddress?.ToString(), Context.RequestAborted);
+        var check = await keys.CheckAsync(KeyKind.IntegrationKey, tenantId: null, presented, expectedOwner: null, Context.Connection.RemoteIpAddress?.ToString(), Context.RequestAborted);
         if (!check.IsValid || IntegrationKeyService.IntegrationOf(check.Key!.OwnerId) is not { } integration)
         {
             // The message names the outcome only: the presented value never reaches a log line.

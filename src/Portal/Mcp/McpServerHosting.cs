@@ -93,7 +93,7 @@ public static class McpServerHosting
         var integration = http.GetRouteValue("integration") as string ?? "";
         var presented = BearerOf(http);
         var keys = http.RequestServices.GetRequiredService<KeyEngine>();
-        var check = await keys.CheckAsync(KeyKind.McpKey, tenant, presented, McpSettingsService.OwnerId(integration), http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+        var check = await keys.CheckAsync(KeyKind.McpKey, tenant, presented, KeyOwner.ForMcp(integration), http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
         if (!check.IsValid)
         {
             await AuditRefusalAsync(http, $"mcp.refused.{check.Outcome.ToString().ToLowerInvariant()}", check.Key?.KeyPrefix ?? KeyPrefixOf(presented), http.RequestAborted);

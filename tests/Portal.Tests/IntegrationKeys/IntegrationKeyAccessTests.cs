@@ -234,7 +234,8 @@ public sealed class IntegrationKeyAccessTests(PortalApplication app) : IClassFix
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             // What a store from before the KeyScopes migration holds: the encrypted value only.
-            await db.IssuedKeys.Where(k => k.OwnerId == $"integration:{t.Integration}").ExecuteUpdateAsync(s => s.SetProperty(k => k.Hash, (string?)null));
+            var owner = KeyOwner.ForIntegration(t.Integration).Stored;
+            await db.IssuedKeys.Where(k => k.OwnerId == owner).ExecuteUpdateAsync(s => s.SetProperty(k => k.Hash, (string?)null));
         }
 
         using var http = KeyClient(key);

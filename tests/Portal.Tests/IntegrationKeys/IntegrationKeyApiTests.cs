@@ -25,7 +25,7 @@ public sealed class IntegrationKeyApiTests(PortalApplication app) : IClassFixtur
         (await (await http.PostAsync($"{Integration(id)}/key/rotate", null)).ExpectAsync(HttpStatusCode.OK))["key"]!.GetValue<string>();
 
     private Task<IReadOnlyList<string>> UsableKeysAsync(string id) =>
-        app.Services.GetRequiredService<KeyEngine>().RevealUsableAsync(PortalApplication.Tenant, $"integration:{id}");
+        app.Services.GetRequiredService<KeyEngine>().RevealUsableAsync(PortalApplication.Tenant, KeyOwner.ForIntegration(id));
 
     private static async Task<JsonArray> AuditAsync(HttpClient http, string action, string id) =>
         (await (await http.GetAsync($"/v1/tenants/default/audit?action={action}&target=integrations/{id}/key")).ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray();

@@ -81,5 +81,5 @@ public sealed class IntegrationKeySectionTests : PortalComponentTest, IClassFixt
     }
 
     private Task<IReadOnlyList<string>> UsableKeysAsync(string id) =>
-        _app.Services.GetRequiredService<KeyEngine>().RevealUsableAsync(PortalApplication.Tenant, IntegrationKeyService.OwnerId(id));
+        _app.Services.GetRequiredService<KeyEngine>().RevealUsableAsync(PortalApplication.Tenant, KeyOwner.ForIntegration(id));
 }

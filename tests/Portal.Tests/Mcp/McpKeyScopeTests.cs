@@ -14,7 +14,8 @@ public sealed class McpKeyScopeTests(PortalApplication app) : IClassFixture<Port
     private async Task<IssuedKey> IssuedAsync(string integration)
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var active = await db.KeyBindings.Where(b => b.TenantId == PortalApplication.Tenant && b.OwnerId == $"mcp:{integration}").Select(b => b.ActiveKeyId).SingleAsync();
+        var owner = KeyOwner.ForMcp(integration).Stored;
+        var active = await db.KeyBindings.Where(b => b.TenantId == PortalApplication.Tenant && b.OwnerId == owner).Select(b => b.ActiveKeyId).SingleAsync();
         return await db.IssuedKeys.AsNoTracking().SingleAsync(k => k.Id == active);
     }
 

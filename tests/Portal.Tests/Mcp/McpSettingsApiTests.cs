@@ -12,7 +12,7 @@ namespace Portal.Tests.Mcp;
 public sealed class McpSettingsApiTests(PortalApplication app) : IClassFixture<PortalApplication>
 {
     private Task<KeyCheck> CheckAsync(string integration, string key) =>
-        app.Services.GetRequiredService<KeyEngine>().CheckAsync(KeyKind.McpKey, PortalApplication.Tenant, key, $"mcp:{integration}", "127.0.0.1");
+        app.Services.GetRequiredService<KeyEngine>().CheckAsync(KeyKind.McpKey, PortalApplication.Tenant, key, KeyOwner.ForMcp(integration), "127.0.0.1");
 
     [Fact]
     public async Task Get_before_any_change_returns_defaults_with_absolute_urls()
@@ -153,7 +153,7 @@ public sealed class McpIntegrationDeleteTests(PortalApplication app) : IClassFix
 
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"{ApiTestData.Base}/integrations/{id}")).StatusCode);
 
-        var check = await app.Services.GetRequiredService<KeyEngine>().CheckAsync(KeyKind.McpKey, PortalApplication.Tenant, key, $"mcp:{id}", null);
+        var check = await app.Services.GetRequiredService<KeyEngine>().CheckAsync(KeyKind.McpKey, PortalApplication.Tenant, key, KeyOwner.ForMcp(id), null);
         Assert.Equal(KeyCheckOutcome.Revoked, check.Outcome);
         await admin.CreateIntegrationAsync(McpTestData.Integration(id));
         var fresh = await (await admin.GetAsync(McpTestData.Mcp(id))).ExpectAsync(HttpStatusCode.OK);

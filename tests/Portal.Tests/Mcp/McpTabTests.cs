@@ -38,7 +38,7 @@ public sealed partial class McpTabTests : PortalComponentTest, IClassFixture<Por
     }
 
     private Task<KeyCheck> CheckAsync(string integration, string key) =>
-        _app.Services.GetRequiredService<KeyEngine>().CheckAsync(KeyKind.McpKey, PortalApplication.Tenant, key, $"mcp:{integration}", null);
+        _app.Services.GetRequiredService<KeyEngine>().CheckAsync(KeyKind.McpKey, PortalApplication.Tenant, key, KeyOwner.ForMcp(integration), null);
 
     [Fact]
     public async Task Enabling_shows_the_key_once_with_a_client_snippet_and_afterwards_only_its_prefix()

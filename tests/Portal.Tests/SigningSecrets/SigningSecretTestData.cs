@@ -23,7 +23,7 @@ internal static class SigningSecretTestData
 
     /// <summary>The tokens a webhook verifier would accept for this name right now (the key engine's view).</summary>
     public static Task<IReadOnlyList<string>> UsableTokensAsync(this PortalApplication app, string name, string tenant = PortalApplication.Tenant) =>
-        app.Services.GetRequiredService<KeyEngine>().RevealUsableAsync(tenant, $"signing:{name}");
+        app.Services.GetRequiredService<KeyEngine>().RevealUsableAsync(tenant, KeyOwner.ForSigningSecret(name));
 
     public static Task<HttpResponseMessage> XrpcRotateAsync(this HttpClient http, object body) => http.PostAsJsonAsync(XrpcRotate, body);
 

@@ -32,9 +32,16 @@ public sealed class WebhookPortal : IDisposable
         Factory = _app.WithWebHostBuilder(builder =>
         {
             builder.ConfigureLogging(logging => logging.AddFilter<CapturedLogs>(null, LogLevel.Trace));
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Time);
+                services.ConfigureDbContext<PortalDbContext>(o => o.AddInterceptors(Faults));
+            });
         });
     }
+
+    /// <summary>Store faults a test can inject (disarmed: no effect).</summary>
+    public WriteFaults Faults { get; } = new();
 
     /// <summary>Starts at the real time and moves only when told (plus a millisecond per reading, so events keep their order).</summary>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow) { AutoAdvanceAmount = TimeSpan.FromMilliseconds(1) };
@@ -100,7 +107,7 @@ public sealed class WebhookPortal : IDisposable
             Id = Guid.CreateVersion7(),
             TenantId = tenant,
             Kind = KeyKind.SigningSecret,
-            OwnerId = $"signing:{name}",
+            OwnerId = KeyOwner.ForSigningSecret(name).Stored,
             ProtectedValue = protector.Protect(token),
             KeyPrefix = token[..14],
             CreatedAt = Time.GetUtcNow().ToUnixTimeMilliseconds(),

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Common;
+
+namespace Portal.Core.Data;
+
+/// <summary>
+/// One operation, one transaction: the operation stages its changes (its own rows, the keys the key engine mints or
+/// revokes, the audit rows) on one context, and they are saved and committed together or not at all.
+/// </summary>
+public static class UnitOfWork
+{
+    private const int MaxAttempts = 8;
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on a fresh context inside a transaction, then saves once and commits. A failed
+    /// <see cref="Result{T}"/> rolls everything back. When the save loses a race (another operation changed a concurrency
+    /// token, e.g. a key binding's version, or took a unique key first), the whole operation runs again from what the
+    /// winner left, so it re-checks its preconditions: concurrent rotations leave exactly one active key.
+    /// </summary>
+    public static async Task<Result<T>> RunAsync<T>(this IDbContextFactory<PortalDbContext> dbFactory, Func<PortalDbContext, Task<Result<T>>> operation, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var result = await operation(db);
+            if (!result.IsSuccess)
+            {
+                return result; // disposing the transaction rolls back whatever the operation wrote directly
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return result;
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+                await tx.RollbackAsync(ct);
+            }
+        }
+    }
+}
