@@ -14,7 +14,7 @@ using Xunit.Sdk;
 namespace Portal.Tests.Figures;
 
 /// <summary>One API operation as the OpenAPI document declares it.</summary>
-public sealed record Route(string Method, string Template, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, JsonObject? BodySchema)
+public sealed record Route(string Method, string Template, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, JsonObject? BodySchema, bool McpKeyOnly)
 {
     public bool Mutates => Method is "POST" or "PUT" or "PATCH" or "DELETE";
 
@@ -63,7 +63,8 @@ public sealed class FiguresPortal : IAsyncLifetime
                     path,
                     parameters.Where(p => p["in"]!.GetValue<string>() == "path").Select(p => p["name"]!.GetValue<string>()).ToList(),
                     parameters.Where(p => p["in"]!.GetValue<string>() == "query").Select(p => p["name"]!.GetValue<string>()).ToList(),
-                    operation["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? schema : null));
+                    operation["requestBody"]?["content"]?["application/json"]?["schema"] is JsonObject schema ? schema : null,
+                    operation["security"] is JsonArray security && security.Count > 0 && security.All(r => r is JsonObject o && o.Count == 1 && o.ContainsKey("McpKey"))));
             }
         }
 
@@ -110,14 +111,16 @@ public sealed class FiguresPortal : IAsyncLifetime
     }
 
     /// <summary>A plausible body for a schema: every declared property with a value of its type.</summary>
-    public JsonObject SampleBody(JsonObject? schema)
+    /// <summary>Properties named like a path parameter (or <c>revisionId</c>, <c>configId</c>) take the real id.</summary>
+    public JsonObject SampleBody(JsonObject? schema, IReadOnlyDictionary<string, string>? ids = null)
     {
         var body = new JsonObject();
         if (Resolve(schema)?["properties"] is JsonObject properties)
         {
             foreach (var (name, property) in properties)
             {
-                body[name] = Sample(Resolve(property), 0);
+                var key = name.EndsWith("Id", StringComparison.Ordinal) && name != "clientId" ? name[..^2] : name;
+                body[name] = ids is not null && ids.TryGetValue(key, out var id) ? id : Sample(Resolve(property), 0);
             }
         }
 
@@ -126,6 +129,20 @@ public sealed class FiguresPortal : IAsyncLifetime
 
     private JsonNode? Sample(JsonObject? schema, int depth)
     {
+        if ((schema?["oneOf"] ?? schema?["anyOf"]) is JsonArray alternatives)
+        {
+            schema = alternatives.Select(Resolve).FirstOrDefault(a => a?["type"]?.ToString() != "null") ?? schema;
+        }
+        if (schema?["enum"] is JsonArray values && values.Count > 0)
+        {
+            return values[0]?.DeepClone();
+        }
+
+        if (schema?["format"]?.GetValue<string>() == "uuid")
+        {
+            return Guid.NewGuid().ToString();
+        }
+
         var type = schema?["type"] switch
         {
             JsonArray types => types.Select(t => t!.GetValue<string>()).FirstOrDefault(t => t != "null"),

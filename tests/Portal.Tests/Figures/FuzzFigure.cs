@@ -130,7 +130,7 @@ public sealed partial class SecurityFigures
             var route = routes[i % routes.Count];
             var kind = random.Next(100);
             var url = victim.Fill(route);
-            string? body = route.BodySchema is null && route.Method is "GET" or "DELETE" ? null : figures.SampleBody(route.BodySchema).ToJsonString();
+            string? body = route.BodySchema is null && route.Method is "GET" or "DELETE" ? null : figures.SampleBody(route.BodySchema, route.PathParameters.Contains("binding") ? victim.BindingIds : victim.Ids).ToJsonString();
             string? contentType = body is null ? null : "application/json";
             string? header = null;
             var pathMutated = false;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Portal.Tests.Infrastructure;
+using Portal.Tests.Mcp;
 using Xunit.Abstractions;
 
 namespace Portal.Tests.Figures;
@@ -23,10 +24,11 @@ public sealed partial class SecurityFigures(FiguresPortal figures, ITestOutputHe
     private static bool TenantScoped(Route route) =>
         route.Template.StartsWith("/v1/tenants/{tenant}/", StringComparison.Ordinal) || route.Template.StartsWith("/api/v1/app/{app_id}/", StringComparison.Ordinal);
 
-    private HttpRequestMessage Request(Route route, string url) =>
+    private HttpRequestMessage Request(Route route, string url, Victim victim) =>
         new(new HttpMethod(route.Method), url)
         {
-            Content = route.BodySchema is null && route.Method != "POST" ? null : new StringContent(figures.SampleBody(route.BodySchema).ToJsonString(), Encoding.UTF8, "application/json"),
+            Content = route.BodySchema is null && route.Method != "POST" ? null
+                : new StringContent(figures.SampleBody(route.BodySchema, route.PathParameters.Contains("binding") ? victim.BindingIds : victim.Ids).ToJsonString(), Encoding.UTF8, "application/json"),
         };
 
     [Fact]
@@ -46,6 +48,9 @@ public sealed partial class SecurityFigures(FiguresPortal figures, ITestOutputHe
 
         var attackerToken = await figures.TokenAsync($"{Attacker}-admin", $"pcs_{Attacker}-secret-for-tests");
         using var attacker = await figures.ClientAsync(attackerToken);
+        var (attackerMcpIntegration, attackerMcpConfig) = await McpTestData.CreateAsync(attacker, tenant: Attacker);
+        var enabled = await (await attacker.PatchAsJsonAsync(McpTestData.Mcp(attackerMcpIntegration, Attacker), new { enabled = true, configId = attackerMcpConfig, exposedToolIds = new[] { "get_item" } })).ExpectAsync(HttpStatusCode.OK);
+        using var attackerMcp = await figures.ClientAsync(enabled["apiKey"]!.GetValue<string>());
         var before = await victim.SnapshotAsync(admin);
         string[] victimOnly = ["config", "revision", "id", "binding", "clientId"];
 
@@ -63,21 +68,24 @@ public sealed partial class SecurityFigures(FiguresPortal figures, ITestOutputHe
             foreach (var url in attempts)
             {
                 cases++;
-                using var response = await attacker.SendAsync(Request(route, url));
-                if (response.StatusCode != HttpStatusCode.NotFound)
+                using var response = await (route.McpKeyOnly ? attackerMcp : attacker).SendAsync(Request(route, url, victim));
+                // Routes that take MCP keys only (mcp:call, mcp:test) are tried with the attacker's MCP key: refused as not this integration's.
+                if (response.StatusCode != HttpStatusCode.NotFound && !(route.McpKeyOnly && response.StatusCode == HttpStatusCode.Unauthorized))
                 {
                     leaks.Add($"{route} as {url} -> {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 }
             }
         }
 
-        // XRPC (seed 003) names the secret, the tenant is the caller's: the victim's secret name is not found.
+        // XRPC names the secret and the tenant is the caller's: the victim's secret is not found there.
+        // seed 003: "Errors … NotFound" (XRPC errors are {error, message}, not ProblemDetails)
         cases++;
         using (var xrpc = await attacker.PostAsJsonAsync("/xrpc/place.wisp.v2.secret.rotate", new { name = victim.Ids["name"] }))
         {
-            if (xrpc.StatusCode != HttpStatusCode.NotFound)
+            var error = await xrpc.Content.ReadAsStringAsync();
+            if (xrpc.IsSuccessStatusCode || JsonNode.Parse(error)?["error"]?.ToString() != "NotFound")
             {
-                leaks.Add($"xrpc rotate of the victim's secret -> {(int)xrpc.StatusCode}");
+                leaks.Add($"xrpc rotate of the victim's secret -> {(int)xrpc.StatusCode} {error}");
             }
         }
 
@@ -98,11 +106,12 @@ public sealed partial class SecurityFigures(FiguresPortal figures, ITestOutputHe
         using var viewer = await figures.ClientAsync(await figures.TokenAsync(created["clientId"]!.GetValue<string>(), created["clientSecret"]!.GetValue<string>()));
         var before = await victim.SnapshotAsync(admin);
 
-        var routes = figures.Routes.Where(r => r.Mutates && !Anonymous(r)).ToList();
+        // mcp:call and mcp:test take MCP keys, never an API client's token (McpKeyScopeTests); a Viewer has no such key.
+        var routes = figures.Routes.Where(r => r.Mutates && !Anonymous(r) && !r.McpKeyOnly).ToList();
         var wrong = new List<string>();
         foreach (var route in routes)
         {
-            using var response = await viewer.SendAsync(Request(route, victim.Fill(route)));
+            using var response = await viewer.SendAsync(Request(route, victim.Fill(route), victim));
             if (response.StatusCode != HttpStatusCode.Forbidden)
             {
                 wrong.Add($"{route} -> {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
