@@ -13,7 +13,7 @@ public sealed partial class SecurityFigures
     private static partial Regex SecretStart();
 
     /// <summary>Svix seed 004: the Admin read-back of an integration key is the one sanctioned second appearance.</summary>
-    [GeneratedRegex(@"^GET /api/v1/app/[^/]+/integration/[^/]+/key$")]
+    [GeneratedRegex(@"^GET /api/v1/app/[^/]+/integration/[^/?]+/key(\?|$)")]
     private static partial Regex KeyReadBack();
 
     /// <summary>
