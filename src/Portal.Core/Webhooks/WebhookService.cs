@@ -25,7 +25,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
 
     public async Task<Result<WebhookUrlIssued>> GenerateUrlAsync(Actor actor, string integrationId, Guid configId, string requestBaseUrl, CancellationToken ct = default)
     {
-        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config, "generate a URL for each binding under …/bindings/{binding}:generateWebhookUrl", ct);
+        var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config, "this integration declares webhookOwnership PER_BINDING, so generate a webhook URL for each binding instead", ct);
         return target.IsSuccess
             ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
             : target.Error!;
@@ -35,7 +35,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Result<WebhookUrlIssued>> RotateAsync(Actor actor, string integrationId, Guid configId, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct = default)
     {
         var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.Config,
-            "this integration declares webhookOwnership PER_BINDING, so rotate per binding: POST …/bindings/{binding}/webhook:rotate", ct);
+            "this integration declares webhookOwnership PER_BINDING, so rotate per binding: rotate the webhook key of each binding instead", ct);
         return target.IsSuccess
             ? await IssueAsync(actor, integrationId, ConfigOwner(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
             : target.Error!;
@@ -44,7 +44,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Result<WebhookBindingView>> CreateBindingAsync(Actor actor, string integrationId, Guid configId, WebhookBindingInput input, CancellationToken ct = default)
     {
         var target = await ConfigTargetAsync(actor, integrationId, configId, WebhookOwnership.PerBinding,
-            "this integration declares webhookOwnership CONFIG: use the config's own URL (…/configs/{config}:generateWebhookUrl)", ct);
+            "this integration declares webhookOwnership CONFIG, so generate the config's own webhook URL instead", ct);
         if (!target.IsSuccess)
         {
             return target.Error!;
@@ -196,9 +196,9 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         if (!minted.IsSuccess)
         {
             return minted.Error!.Kind == ErrorKind.BadRequest && mode == IssueMode.Rotate
-                ? Error.BadRequest("No webhook key is bound yet, so there is nothing to rotate: use :generateWebhookUrl to mint the first one.")
+                ? Error.BadRequest("No webhook key is bound yet, so there is nothing to rotate: generate the webhook URL first.")
                 : minted.Error!.Kind == ErrorKind.Conflict
-                    ? Error.Conflict("A webhook key is bound already: use webhook:rotate to replace it.")
+                    ? Error.Conflict("A webhook key is bound already: rotate the webhook key to replace it.")
                     : minted.Error;
         }
 
