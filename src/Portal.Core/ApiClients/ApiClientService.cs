@@ -9,7 +9,8 @@ using Portal.Core.Tenancy;
 namespace Portal.Core.ApiClients;
 
 /// <summary>API clients per tenant: create, list, rotate secret, delete; the secret is shown once.</summary>
-public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, IOpenIddictApplicationManager applications, TimeProvider time)
+/// <remarks>A singleton: OpenIddict's manager (and its DbContext) is resolved per operation through <see cref="PerOperation{T}"/>.</remarks>
+public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<IOpenIddictApplicationManager> applications, TimeProvider time)
 {
     /// <summary>Rotations of one client run one at a time: concurrent ones would race on OpenIddict's concurrency token.</summary>
     private static readonly KeyedLock Rotations = new();
@@ -40,14 +41,22 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task EnsureAsync(string tenantId, string clientId, string clientSecret, CancellationToken ct = default)
     {
         var secret = new Secret(clientSecret, SecretFormat.Display(KeyPrefixes.ApiClientSecret, clientSecret));
-        var existing = await applications.FindByClientIdAsync(clientId, ct);
-        if (existing is null)
+        var updated = await applications.RunAsync(async manager =>
+        {
+            if (await manager.FindByClientIdAsync(clientId, ct) is not { } existing)
+            {
+                return false;
+            }
+
+            await manager.UpdateAsync(existing, clientSecret, ct);
+            return true;
+        });
+        if (!updated)
         {
             await CreateWithIdAsync(Actor.System(tenantId), clientId, "Bootstrap API client", TenantRole.Admin, secret, ct);
             return;
         }
 
-        await applications.UpdateAsync(existing, clientSecret, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var client = await db.ApiClients.FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
         if (client is not null && client.SecretPrefix != secret.DisplayPrefix)
@@ -79,12 +88,15 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             return error;
         }
 
-        var application = await applications.FindByClientIdAsync(clientId, ct)
-            ?? throw new InvalidOperationException($"API client {clientId} has no OpenIddict application.");
         var secret = SecretFormat.Mint(KeyPrefixes.ApiClientSecret);
         try
         {
-            await applications.UpdateAsync(application, secret.Value, ct);
+            await applications.RunAsync(async manager =>
+            {
+                var application = await manager.FindByClientIdAsync(clientId, ct)
+                    ?? throw new InvalidOperationException($"API client {clientId} has no OpenIddict application.");
+                await manager.UpdateAsync(application, secret.Value, ct);
+            });
             client!.SecretPrefix = secret.DisplayPrefix;
             client.SecretRotatedAt = time.NowMs();
             db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
@@ -108,10 +120,13 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             return error;
         }
 
-        if (await applications.FindByClientIdAsync(clientId, ct) is { } application)
+        await applications.RunAsync(async manager =>
         {
-            await applications.DeleteAsync(application, ct);
-        }
+            if (await manager.FindByClientIdAsync(clientId, ct) is { } application)
+            {
+                await manager.DeleteAsync(application, ct);
+            }
+        });
 
         db.ApiClients.Remove(client!);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "apiClient.delete", $"api-clients/{clientId}", keyPrefix: client!.SecretPrefix));
@@ -138,7 +153,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
 
     private async Task<ApiClientWithSecret> CreateWithIdAsync(Actor actor, string clientId, string displayName, TenantRole role, Secret secret, CancellationToken ct)
     {
-        await applications.CreateAsync(new OpenIddictApplicationDescriptor
+        await applications.RunAsync(manager => manager.CreateAsync(new OpenIddictApplicationDescriptor
         {
             ClientId = clientId,
             ClientSecret = secret.Value,
@@ -149,7 +164,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
                 OpenIddictConstants.Permissions.Endpoints.Token,
                 OpenIddictConstants.Permissions.GrantTypes.ClientCredentials,
             },
-        }, ct);
+        }, ct).AsTask());
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var client = new ApiClient

@@ -294,7 +294,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
         if (!await db.SigningSecrets.AnyAsync(s => s.TenantId == actor.TenantId && s.Name == name, ct))
         {
-            errors.Add("signingSecretName", $"No signing secret named '{name}' exists in this tenant: create it first (POST /signing-secrets), then name it here.");
+            errors.Add("signingSecretName", $"No signing secret named '{name}' exists in this tenant: create the signing secret first, then name it here.");
         }
     }
 

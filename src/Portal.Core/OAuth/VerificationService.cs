@@ -117,12 +117,12 @@ public sealed class VerificationService(
 
             if (!method.ConfigTestSupported)
             {
-                return Error.BadRequest($"The auth method '{id}' does not support testing credentials before saving (configTestSupported is false); save the config and use :verifyAuth.");
+                return Error.BadRequest($"The auth method '{id}' does not support testing credentials before saving (configTestSupported is false); save the config and verify its auth.");
             }
 
             if (method.Type == AuthType.OAuth2)
             {
-                return Error.BadRequest("OAuth2 credentials are proven by authorizing a saved config: save it and use :verifyAuth.");
+                return Error.BadRequest("OAuth2 credentials are proven by authorizing a saved config: save it and verify its auth.");
             }
 
             methods = [method];
@@ -132,7 +132,7 @@ public sealed class VerificationService(
             methods = TestableMethods(definition.Metadata);
             if (methods.Count == 0)
             {
-                return Error.BadRequest("This integration has no auth method whose stored credentials can be tested (configTestSupported, and not OAUTH2: OAuth2 is proven by authorizing a config with :verifyAuth).");
+                return Error.BadRequest("This integration has no auth method whose stored credentials can be tested (configTestSupported, and not OAUTH2: OAuth2 is proven by authorizing a saved config).");
             }
         }
 

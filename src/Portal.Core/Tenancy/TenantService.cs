@@ -29,7 +29,8 @@ public sealed record MemberView(string Email, TenantRole Role, long CreatedAt);
 public sealed record MemberAdded(string Email, TenantRole Role, long CreatedAt, string? InitialPassword);
 
 /// <summary>Tenants (created by portal administrators) and their members (managed by tenant Admins).</summary>
-public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, UserManager<PortalUser> users, IOptions<PortalOptions> options, TimeProvider time)
+/// <remarks>A singleton: Identity's <c>UserManager</c> (and its DbContext) is resolved per operation through <see cref="PerOperation{T}"/>.</remarks>
+public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<UserManager<PortalUser>> users, IOptions<PortalOptions> options, TimeProvider time)
 {
     /// <summary>Creates a tenant; only a portal administrator may. The creator, or <c>firstAdminEmail</c>, becomes its first Admin.</summary>
     public async Task<Result<TenantView>> CreateTenantAsync(string callerEmail, string? ip, TenantInput input, CancellationToken ct = default)
@@ -100,14 +101,18 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
         var email = input.Email.Trim();
         var role = input.Role ?? TenantRole.Viewer;
         string? initialPassword = null;
-        if (options.Value.LocalAccounts && await users.FindByEmailAsync(email) is null)
+        if (options.Value.LocalAccounts)
         {
-            initialPassword = SecretFormat.Mint("").Value[..20] + "-Aa1";
-            var created = await users.CreateAsync(new PortalUser { UserName = email, Email = email, EmailConfirmed = true }, initialPassword);
-            if (!created.Succeeded)
+            var candidate = SecretFormat.Mint("").Value[..20] + "-Aa1";
+            var created = await users.RunAsync(async manager => await manager.FindByEmailAsync(email) is null
+                ? await manager.CreateAsync(new PortalUser { UserName = email, Email = email, EmailConfirmed = true }, candidate)
+                : null);
+            if (created is { Succeeded: false })
             {
                 return Error.Validation("email", string.Join(" ", created.Errors.Select(e => e.Description)));
             }
+
+            initialPassword = created is null ? null : candidate;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);

@@ -22,7 +22,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public Task<Result<WebhookUrlIssued>> GenerateUrlAsync(Actor actor, string integrationId, Guid configId, string requestBaseUrl, CancellationToken ct = default) =>
         dbFactory.RunAsync(async db =>
         {
-            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config, "generate a URL for each binding under …/bindings/{binding}:generateWebhookUrl", ct);
+            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config, "this integration declares webhookOwnership PER_BINDING, so generate a webhook URL for each binding instead", ct);
             return target.IsSuccess
                 ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
                 : target.Error!;
@@ -33,7 +33,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         dbFactory.RunAsync(async db =>
         {
             var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config,
-                "this integration declares webhookOwnership PER_BINDING, so rotate per binding: POST …/bindings/{binding}/webhook:rotate", ct);
+                "this integration declares webhookOwnership PER_BINDING, so rotate per binding: rotate the webhook key of each binding instead", ct);
             return target.IsSuccess
                 ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
                 : target.Error!;
@@ -43,7 +43,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.PerBinding,
-            "this integration declares webhookOwnership CONFIG: use the config's own URL (…/configs/{config}:generateWebhookUrl)", ct);
+            "this integration declares webhookOwnership CONFIG, so generate the config's own webhook URL instead", ct);
         if (!target.IsSuccess)
         {
             return target.Error!;
@@ -190,9 +190,9 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         if (!minted.IsSuccess)
         {
             return minted.Error!.Kind == ErrorKind.BadRequest && mode == IssueMode.Rotate
-                ? Error.BadRequest("No webhook key is bound yet, so there is nothing to rotate: use :generateWebhookUrl to mint the first one.")
+                ? Error.BadRequest("No webhook key is bound yet, so there is nothing to rotate: generate the webhook URL first.")
                 : minted.Error!.Kind == ErrorKind.Conflict
-                    ? Error.Conflict("A webhook key is bound already: use webhook:rotate to replace it.")
+                    ? Error.Conflict("A webhook key is bound already: rotate the webhook key to replace it.")
                     : minted.Error;
         }
 

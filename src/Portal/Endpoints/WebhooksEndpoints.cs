@@ -22,7 +22,7 @@ public static class WebhooksEndpoints
         config.MapPost("/{config:guid}/webhook:rotate", (HttpContext http, string integration, Guid config, int? gracePeriodSeconds, WebhookService service) =>
                 ApiResults.Ok(http, service.RotateAsync(http.Actor(), integration, config, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
             .WithName("configs.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates the inbound webhook key for this configuration")
-            .WithDescription("Mints a fresh key, stamps the new id on the config, revokes the previous key. Returns the new URL exactly once. " +
+            .WithDescription("Mints a fresh key, binds it to the config, revokes the previous key. Returns the new URL exactly once. " +
                 "Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes " +
                 "(optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares " +
                 "per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).")

@@ -57,8 +57,10 @@ public static class PortalServices
         services.AddSingleton<WebhookService>();
         services.AddSingleton<WebhookReceiver>();
         services.AddSecretPathRedaction();
-        services.AddScoped<ApiClientService>();
-        services.AddScoped<TenantService>();
+        // Scoped services that hold a DbContext (UserManager, OpenIddict managers) are resolved per operation, never per circuit.
+        services.AddSingleton(typeof(PerOperation<>));
+        services.AddSingleton<ApiClientService>();
+        services.AddSingleton<TenantService>();
         services.AddScoped<Bootstrapper>();
         services.Configure<OutboundOptions>(configuration.GetSection(OutboundOptions.Section));
         // Development integrations usually run on localhost: allow private networks there unless configured.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.E2E.Infrastructure;
 
@@ -15,11 +16,11 @@ namespace Portal.E2E.Infrastructure;
 /// </summary>
 public sealed class PortalServer : IAsyncLifetime
 {
-    public const string Tenant = "default";
-    public const string AdminEmail = "admin@localhost";
-    public const string AdminPassword = "Test-Admin-Passw0rd!";
-    public const string ApiClientId = "e2e-admin";
-    public const string ApiClientSecret = "pcs_e2e-admin-secret-for-the-browser-suite";
+    public const string Tenant = PortalApplication.Tenant;
+    public const string AdminEmail = PortalApplication.AdminEmail;
+    public const string AdminPassword = PortalApplication.AdminPassword;
+    public const string ApiClientId = PortalApplication.AdminClientId;
+    public const string ApiClientSecret = PortalApplication.AdminClientSecret;
     public const string ChromiumVariable = "PORTAL_CHROMIUM";
     public const string DefaultChromium = "/usr/bin/chromium";
 
@@ -33,8 +34,9 @@ public sealed class PortalServer : IAsyncLifetime
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ];
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "portal-e2e", Guid.NewGuid().ToString("N"));
-    private PortalFactory? _factory;
+    // The same app, settings and bootstrap data as the API tests (its own SQLite file, deleted at the end); served on a real port here.
+    private readonly PortalApplication _app = new();
+    private WebApplicationFactory<Program>? _factory;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -57,7 +59,7 @@ public sealed class PortalServer : IAsyncLifetime
                 $"or point the {ChromiumVariable} environment variable at a Chromium executable.");
         }
 
-        _factory = new PortalFactory(_dataDirectory, Log);
+        _factory = _app.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(Log)));
         _factory.UseKestrel(0);
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -114,32 +116,7 @@ public sealed class PortalServer : IAsyncLifetime
             await _factory.DisposeAsync();
         }
 
-        try
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    private sealed class PortalFactory(string dataDirectory, ServerLog log) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Testing");
-            builder.UseSetting("Portal:DataDirectory", dataDirectory);
-            builder.UseSetting("ConnectionStrings:Portal", "");
-            builder.UseSetting("Portal:Bootstrap:Tenant", Tenant);
-            builder.UseSetting("Portal:Bootstrap:AdminEmail", AdminEmail);
-            builder.UseSetting("Portal:Bootstrap:AdminPassword", AdminPassword);
-            builder.UseSetting("Portal:Bootstrap:ApiClientId", ApiClientId);
-            builder.UseSetting("Portal:Bootstrap:ApiClientSecret", ApiClientSecret);
-            // The OAuth test provider listens on 127.0.0.1.
-            builder.UseSetting("Portal:Outbound:AllowPrivateNetworks", "true");
-            builder.ConfigureLogging(logging => logging.AddProvider(log));
-        }
+        await _app.DisposeAsync();
     }
 }
 

@@ -1,11 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.Core.ApiClients;
-using Portal.Core.Data;
-using Portal.Core.Tenancy;
 using Portal.Tests.Infrastructure;
 using static Portal.Tests.Api.ApiTestData;
 
@@ -15,29 +10,6 @@ namespace Portal.Tests.Api;
 public sealed class TenancyApiTests(PortalApplication app) : IClassFixture<PortalApplication>
 {
     private const string Integrations = Base + "/integrations";
-
-    /// <summary>Creates (once) a second tenant with an Admin API client there, and returns an HttpClient for it.</summary>
-    private async Task<HttpClient> OtherTenantAsync(string tenant)
-    {
-        var clientId = $"{tenant}-admin";
-        var secret = $"pcs_{tenant}-secret-for-tests";
-        var dbFactory = app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            if (!await db.Tenants.AnyAsync(t => t.Id == tenant))
-            {
-                db.Tenants.Add(new Tenant { Id = tenant, DisplayName = tenant, CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
-                await db.SaveChangesAsync();
-            }
-        }
-
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<ApiClientService>().EnsureAsync(tenant, clientId, secret);
-        }
-
-        return await app.ClientAsync(clientId, secret);
-    }
 
     [Fact]
     public async Task A_viewer_can_read_everything()
@@ -112,7 +84,7 @@ public sealed class TenancyApiTests(PortalApplication app) : IClassFixture<Porta
     [Fact]
     public async Task A_token_asking_for_another_existing_tenant_is_a_404_problem_not_403()
     {
-        using var other = await OtherTenantAsync("tenant-b");
+        using var other = await app.OtherTenantClientAsync("tenant-b");
         using var admin = await app.ClientAsync();
 
         var problem = await (await admin.GetAsync("/v1/tenants/tenant-b/integrations")).ExpectProblemAsync(HttpStatusCode.NotFound);
@@ -127,7 +99,7 @@ public sealed class TenancyApiTests(PortalApplication app) : IClassFixture<Porta
     [Fact]
     public async Task A_resource_of_another_tenant_is_a_404_problem_for_every_verb()
     {
-        using var other = await OtherTenantAsync("tenant-c");
+        using var other = await app.OtherTenantClientAsync("tenant-c");
         var id = NewId("theirs");
         await other.CreateIntegrationAsync(Integration(id), tenant: "tenant-c");
         var config = await (await other.PostAsJsonAsync($"/v1/tenants/tenant-c/integrations/{id}/configs",
@@ -154,7 +126,7 @@ public sealed class TenancyApiTests(PortalApplication app) : IClassFixture<Porta
     [Fact]
     public async Task The_same_integration_id_can_exist_in_two_tenants_independently()
     {
-        using var other = await OtherTenantAsync("tenant-d");
+        using var other = await app.OtherTenantClientAsync("tenant-d");
         using var admin = await app.ClientAsync();
         var id = NewId("shared");
 
@@ -174,7 +146,7 @@ public sealed class TenancyApiTests(PortalApplication app) : IClassFixture<Porta
     [Fact]
     public async Task Lists_show_only_the_callers_tenant()
     {
-        using var other = await OtherTenantAsync("tenant-e");
+        using var other = await app.OtherTenantClientAsync("tenant-e");
         var theirs = NewId("only-theirs");
         await other.CreateIntegrationAsync(SmallIntegration(theirs), tenant: "tenant-e");
 

@@ -54,5 +54,12 @@ public abstract class PortalComponentTest : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    async Task IAsyncLifetime.DisposeAsync() => await Context.DisposeAsync();
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        await DisposeMoreAsync();
+    }
+
+    /// <summary>Disposes what a test class holds besides the context (after the context, whose components may use it).</summary>
+    protected virtual ValueTask DisposeMoreAsync() => ValueTask.CompletedTask;
 }

@@ -47,7 +47,7 @@ public sealed class WebhookBindingsTests(WebhookPortal portal) : IClassFixture<W
         var binding = await CreateBindingAsync(admin, integration, config, "main");
 
         var problem = await (await admin.PostAsync($"{BindingPath(integration, config, binding)}/webhook:rotate", null)).ExpectProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains(":generateWebhookUrl", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("generate the webhook URL first", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         await (await admin.PostAsync($"{BindingPath(integration, config, binding)}:generateWebhookUrl", null)).ExpectAsync(HttpStatusCode.OK);
         await (await admin.PostAsync($"{BindingPath(integration, config, binding)}:generateWebhookUrl", null)).ExpectProblemAsync(HttpStatusCode.Conflict);
     }
@@ -79,7 +79,7 @@ public sealed class WebhookBindingsTests(WebhookPortal portal) : IClassFixture<W
         var generate = await (await admin.GenerateAsync(perBinding, perBindingConfig)).ExpectProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("binding", generate["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var create = await (await admin.PostAsJsonAsync($"{ConfigPath(owned, ownedConfig)}/bindings", new { name = "x" })).ExpectProblemAsync(HttpStatusCode.BadRequest);
-        Assert.Contains(":generateWebhookUrl", create["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("generate the config's own webhook URL", create["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,10 +10,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
-using Portal.Core.ApiClients;
 using Portal.Core.Data;
 using Portal.Core.Keys;
-using Portal.Core.Tenancy;
 using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 
@@ -76,22 +74,8 @@ public sealed class WebhookPortal : IDisposable
     /// <summary>An Admin client of another tenant.</summary>
     public async Task<HttpClient> OtherTenantAsync(string tenant)
     {
-        var dbFactory = Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            if (!await db.Tenants.AnyAsync(t => t.Id == tenant))
-            {
-                db.Tenants.Add(new Tenant { Id = tenant, DisplayName = tenant, CreatedAt = Time.GetUtcNow().ToUnixTimeMilliseconds() });
-                await db.SaveChangesAsync();
-            }
-        }
-
-        await using (var scope = Services.CreateAsyncScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<ApiClientService>().EnsureAsync(tenant, $"{tenant}-admin", $"pcs_{tenant}-secret-for-tests");
-        }
-
-        return await AdminAsync($"{tenant}-admin", $"pcs_{tenant}-secret-for-tests");
+        var (clientId, secret) = await OtherTenants.EnsureAsync(Services, tenant, Time.GetUtcNow());
+        return await AdminAsync(clientId, secret);
     }
 
     /// <summary>

@@ -107,14 +107,14 @@ public sealed class WebhookRotateTests(WebhookPortal portal) : IClassFixture<Web
     }
 
     [Fact]
-    public async Task Rotate_is_a_400_saying_to_use_generateWebhookUrl_when_no_key_is_bound()
+    public async Task Rotate_is_a_400_saying_to_generate_the_url_first_when_no_key_is_bound()
     {
         using var admin = await portal.AdminAsync();
         var (integration, config) = await admin.NewConfigAsync();
 
         var problem = await (await admin.RotateAsync(integration, config)).ExpectProblemAsync(HttpStatusCode.BadRequest);
 
-        Assert.Contains("use :generateWebhookUrl", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("generate the webhook URL first", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var keys = await (await admin.GetAsync($"{ConfigPath(integration, config)}/webhook/keys")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(0, keys["total"]!.GetValue<int>());
     }
@@ -128,7 +128,7 @@ public sealed class WebhookRotateTests(WebhookPortal portal) : IClassFixture<Web
 
         var problem = await (await admin.GenerateAsync(integration, config)).ExpectProblemAsync(HttpStatusCode.Conflict);
 
-        Assert.Contains("webhook:rotate", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("rotate the webhook key", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         await (await portal.DeliverAsync(url)).ExpectAsync(HttpStatusCode.Accepted);
     }
 

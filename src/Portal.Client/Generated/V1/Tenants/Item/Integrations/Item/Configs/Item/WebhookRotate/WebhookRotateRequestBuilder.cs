@@ -34,7 +34,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.WebhookRo
         {
         }
         /// <summary>
-        /// Mints a fresh key, stamps the new id on the config, revokes the previous key. Returns the new URL exactly once. Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes (optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Mints a fresh key, binds it to the config, revokes the previous key. Returns the new URL exactly once. Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes (optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.WebhookUrlIssued"/></returns>
         /// <param name="body">The request body</param>
@@ -65,7 +65,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.WebhookRo
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.WebhookUrlIssued>(requestInfo, global::Portal.Client.Models.WebhookUrlIssued.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Mints a fresh key, stamps the new id on the config, revokes the previous key. Returns the new URL exactly once. Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes (optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Mints a fresh key, binds it to the config, revokes the previous key. Returns the new URL exactly once. Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes (optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
@@ -96,7 +96,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.WebhookRo
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.WebhookRotate.WebhookRotateRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Mints a fresh key, stamps the new id on the config, revokes the previous key. Returns the new URL exactly once. Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes (optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Mints a fresh key, binds it to the config, revokes the previous key. Returns the new URL exactly once. Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes (optional gracePeriodSeconds, 0 to 604800, keeps it working until its expiresAt). Returns 400 when the integration declares per-binding ownership (rotate is per-binding for those), or when no key is currently bound (use :generateWebhookUrl to mint the first one).Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class WebhookRotateRequestBuilderPostQueryParameters 
