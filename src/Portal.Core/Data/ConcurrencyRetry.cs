@@ -23,12 +23,13 @@ public static class ConcurrencyRetry
             {
                 return await attempt(db);
             }
-            catch (DbUpdateConcurrencyException) when (n < MaxAttempts)
+            catch (DbUpdateException) when (n < MaxAttempts)
             {
-                // Jitter, so writers that collided do not collide again in lockstep.
+                // A version check that failed, or a unique index that a concurrent writer filled first (two publishes
+                // numbering the same revision): re-read and try again. Jitter, so they do not collide again in lockstep.
                 await Task.Delay(TimeSpan.FromMilliseconds(RandomNumberGenerator.GetInt32(1, 10 << Math.Min(n, 4))), ct);
             }
-            catch (DbUpdateConcurrencyException)
+            catch (DbUpdateException)
             {
                 return Error.Conflict($"The {resource} kept being changed by other writers while this change was applied ({MaxAttempts} attempts); try again.");
             }
