@@ -9,19 +9,16 @@ namespace Portal.Core.Data;
 /// </summary>
 public static class UnitOfWork
 {
-    private const int MaxAttempts = 8;
-
     /// <summary>
     /// Runs <paramref name="operation"/> on a fresh context inside a transaction, then saves once and commits. A failed
     /// <see cref="Result{T}"/> rolls everything back. When the save loses a race (another operation changed a concurrency
     /// token, e.g. a key binding's version, or took a unique key first), the whole operation runs again from what the
     /// winner left, so it re-checks its preconditions: concurrent rotations leave exactly one active key.
     /// </summary>
-    public static async Task<Result<T>> RunAsync<T>(this IDbContextFactory<PortalDbContext> dbFactory, Func<PortalDbContext, Task<Result<T>>> operation, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    public static Task<Result<T>> RunAsync<T>(this IDbContextFactory<PortalDbContext> dbFactory, Func<PortalDbContext, Task<Result<T>>> operation, CancellationToken ct) =>
+        // The retry policy (attempts, jitter) is ConcurrencyRetry's: one rule for every operation that can lose a race.
+        ConcurrencyRetry.RunAsync(dbFactory, async db =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var result = await operation(db);
             if (!result.IsSuccess)
@@ -29,16 +26,8 @@ public static class UnitOfWork
                 return result; // disposing the transaction rolls back whatever the operation wrote directly
             }
 
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                return result;
-            }
-            catch (DbUpdateException) when (attempt < MaxAttempts)
-            {
-                await tx.RollbackAsync(ct);
-            }
-        }
-    }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return result;
+        }, "record", ct);
 }
