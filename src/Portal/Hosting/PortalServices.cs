@@ -40,7 +40,7 @@ public static class PortalServices
         services.PostConfigure<PortalOptions>(o => o.LocalAccounts = !configuration.EntraEnabled());
         services.AddSingleton(TimeProvider.System);
 
-        AddStore(services, configuration, builder.Environment);
+        services.AddPortalStore(configuration, builder.Environment.ContentRootPath);
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
 
         services.AddSingleton<CredentialProtector>();
@@ -103,30 +103,6 @@ public static class PortalServices
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
-    }
-
-    private static void AddStore(IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
-    {
-        var provider = configuration["Database:Provider"];
-        if (!string.IsNullOrEmpty(provider) && !provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported yet; use Sqlite.");
-        }
-
-        var connectionString = configuration.GetConnectionString("Portal");
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            var dataDirectory = configuration["Portal:DataDirectory"];
-            if (string.IsNullOrWhiteSpace(dataDirectory))
-            {
-                dataDirectory = Path.Combine(environment.ContentRootPath, "data");
-            }
-
-            Directory.CreateDirectory(dataDirectory);
-            connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
-        }
-
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning()));
     }
 
     private static void AddIdentityAndTokens(IServiceCollection services, IConfiguration configuration)
