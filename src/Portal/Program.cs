@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using Portal.Components;
+using Portal.Core.Data;
 using Portal.Endpoints;
 using Portal.Hosting;
 using Portal.Mcp;
@@ -8,7 +9,16 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddPortalConfigurationFile(builder.Environment);
 // Serve MudBlazor's and the framework's assets when run from the repo in any environment (no-op when published).
 builder.WebHost.UseStaticWebAssets();
-builder.AddPortal();
+try
+{
+    builder.AddPortal();
+}
+catch (StoreConfigurationException e)
+{
+    // One clear line, no stack trace wall: the store is the one thing the portal cannot start without.
+    await Console.Error.WriteLineAsync($"Portal cannot start: {e.Message}");
+    return 1;
+}
 
 var app = builder.Build();
 app.UsePortalPipeline();
@@ -38,10 +48,20 @@ app.MapOAuthCallback();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-await app.Services.RunPortalBootstrapAsync();
+try
+{
+    await app.Services.RunPortalBootstrapAsync();
+}
+catch (StoreConfigurationException e)
+{
+    await Console.Error.WriteLineAsync($"Portal cannot start: {e.Message}");
+    return 1;
+}
+
 app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"Portal is running. Sign in at {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
 await app.RunAsync();
+return 0;
 
 /// <summary>Exposed for WebApplicationFactory.</summary>
 public partial class Program;

@@ -4,31 +4,84 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.Core.Data;
 
+/// <summary>Which database holds the one store.</summary>
+public enum StoreProvider
+{
+    /// <summary>The embedded default: one SQLite file, one instance.</summary>
+    Sqlite,
+
+    /// <summary>One PostgreSQL database shared by any number of instances.</summary>
+    Postgres,
+}
+
 /// <summary>Registers the one store (<see cref="PortalDbContext"/>) on the configured provider.</summary>
 public static class PortalStore
 {
-    public static IServiceCollection AddPortalStore(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    /// <summary>The assembly that holds the PostgreSQL migrations (the SQLite ones live in Portal.Core).</summary>
+    public const string PostgresMigrationsAssembly = "Portal.Migrations.Postgres";
+
+    public static StoreProvider Provider(IConfiguration configuration)
     {
         var provider = configuration["Database:Provider"];
-        if (!string.IsNullOrEmpty(provider) && !provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrWhiteSpace(provider) || provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException($"Database:Provider '{provider}' is not supported yet; use Sqlite.");
+            return StoreProvider.Sqlite;
         }
 
-        var connectionString = configuration.GetConnectionString("Portal");
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase) || provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
         {
-            var dataDirectory = configuration["Portal:DataDirectory"];
-            if (string.IsNullOrWhiteSpace(dataDirectory))
+            return StoreProvider.Postgres;
+        }
+
+        throw new StoreConfigurationException($"Database:Provider '{provider}' is not known; use Sqlite (the default) or Postgres.");
+    }
+
+    public static IServiceCollection AddPortalStore(this IServiceCollection services, IConfiguration configuration, string contentRootPath)
+    {
+        var provider = Provider(configuration);
+        var connectionString = configuration.GetConnectionString("Portal");
+        if (provider == StoreProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
             {
-                dataDirectory = Path.Combine(contentRootPath, "data");
+                throw new StoreConfigurationException("Database:Provider is Postgres but ConnectionStrings:Portal is empty; set it, e.g. \"Host=db;Database=portal;Username=portal;Password=…\".");
             }
 
-            Directory.CreateDirectory(dataDirectory);
-            connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
+            services.AddDbContextFactory<PortalDbContext>(o => UsePostgres(o, connectionString));
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                var dataDirectory = configuration["Portal:DataDirectory"];
+                if (string.IsNullOrWhiteSpace(dataDirectory))
+                {
+                    dataDirectory = Path.Combine(contentRootPath, "data");
+                }
+
+                Directory.CreateDirectory(dataDirectory);
+                connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
+            }
+
+            services.AddDbContextFactory<PortalDbContext>(o => UseSqlite(o, connectionString));
         }
 
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning()));
+        services.AddSingleton(new StoreInfo(provider));
         return services;
     }
+
+    public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning());
+
+    public static DbContextOptionsBuilder UsePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsAssembly(PostgresMigrationsAssembly)).UseOpenIddict();
 }
+
+/// <summary>The provider this instance runs on, for the few places that differ (notifications, locks).</summary>
+public sealed record StoreInfo(StoreProvider Provider)
+{
+    public bool IsPostgres => Provider == StoreProvider.Postgres;
+}
+
+/// <summary>The store cannot be configured or reached at start: reported in one line, never as a stack trace.</summary>
+public sealed class StoreConfigurationException(string message, Exception? inner = null) : Exception(message, inner);

@@ -19,12 +19,30 @@ public sealed class Bootstrapper(
     TimeProvider time,
     ILogger<Bootstrapper> logger)
 {
+    /// <summary>Runs once per start; instances starting together on one PostgreSQL take turns.</summary>
     public async Task RunAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
+                // Creates the database when absent; EF Core takes its own migration lock, so instances starting together are safe.
+                await db.Database.MigrateAsync(ct);
+            }
+
+            await StoreLocks.RunExclusiveAsync(dbFactory, StoreLocks.Bootstrap, () => RunAloneAsync(ct), ct);
+        }
+        catch (Exception e) when (StoreFailures.IsUnreachable(e))
+        {
+            throw new StoreConfigurationException($"The database cannot be reached ({StoreFailures.Describe(dbFactory)}): {StoreFailures.Reason(e)}", e);
+        }
+    }
+
+    private async Task RunAloneAsync(CancellationToken ct)
     {
         var settings = options.Value.Bootstrap;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            await db.Database.MigrateAsync(ct);
             if (db.Database.IsSqlite())
             {
                 // WAL: readers never wait for the writer and a commit is one append, not a journal rewrite with
