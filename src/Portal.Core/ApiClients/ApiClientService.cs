@@ -23,10 +23,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         }
 
         var errors = new ValidationErrors();
-        if (string.IsNullOrWhiteSpace(input.DisplayName) || input.DisplayName.Length > 100)
-        {
-            errors.Add("displayName", "displayName is required, at most 100 characters.");
-        }
+        errors.CheckDisplayName("displayName", input.DisplayName, 100);
 
         if (errors.Any)
         {

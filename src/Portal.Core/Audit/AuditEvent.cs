@@ -15,17 +15,45 @@ public sealed class AuditEvent
     public required string Outcome { get; set; }
     public string? Ip { get; set; }
 
+    /// <summary>Column widths (see the entity configuration): a row always fits, whatever a caller typed into a URL.</summary>
+    public const int TenantIdLength = 64, ActorLength = 256, ActionLength = 64, TargetLength = 512, KeyPrefixLength = 32, OutcomeLength = 32, IpLength = 64;
+
     public static AuditEvent Of(Actor actor, long at, string action, string target, string outcome = AuditOutcomes.Success, string? keyPrefix = null) => new()
     {
-        TenantId = actor.TenantId,
+        TenantId = Fit(actor.TenantId, TenantIdLength)!,
         At = at,
-        Actor = actor.AuditName,
-        Action = action,
-        Target = target,
-        Outcome = outcome,
-        KeyPrefix = keyPrefix,
-        Ip = actor.Ip,
+        Actor = Fit(actor.AuditName, ActorLength)!,
+        Action = Fit(action, ActionLength)!,
+        Target = Fit(target, TargetLength)!,
+        Outcome = Fit(outcome, OutcomeLength)!,
+        KeyPrefix = Fit(keyPrefix, KeyPrefixLength),
+        Ip = Fit(actor.Ip, IpLength),
     };
+
+    /// <summary>
+    /// An audit row records what was asked, and hostile input asks with anything: control characters (PostgreSQL
+    /// refuses U+0000 in text) become U+FFFD and an over-long value is cut with an ellipsis, so recording never fails.
+    /// </summary>
+    public static string? Fit(string? value, int max)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            value = string.Create(value.Length, value, (span, v) =>
+            {
+                for (var i = 0; i < v.Length; i++)
+                {
+                    span[i] = char.IsControl(v[i]) ? '\uFFFD' : v[i];
+                }
+            });
+        }
+
+        return value.Length <= max ? value : string.Concat(value.AsSpan(0, max - 1), "…");
+    }
 }
 
 public static class AuditOutcomes

@@ -67,5 +67,29 @@ public sealed class ValidationErrors
         list.Add(message);
     }
 
+    /// <summary>
+    /// The one rule for a display name kept in a plain column: present when <paramref name="required"/>, at most
+    /// <paramref name="max"/> characters, and no control characters (a NUL cannot be stored on PostgreSQL, and none
+    /// belongs in a name a person reads).
+    /// </summary>
+    public void CheckDisplayName(string field, string? value, int max, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            if (required)
+            {
+                Add(field, $"{field} is required, at most {max} characters.");
+            }
+        }
+        else if (value.Length > max)
+        {
+            Add(field, $"{field} must be at most {max} characters.");
+        }
+        else if (value.Any(char.IsControl))
+        {
+            Add(field, $"{field} must not contain control characters (such as U+0000 or a line break).");
+        }
+    }
+
     public Error ToError() => Error.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
 }

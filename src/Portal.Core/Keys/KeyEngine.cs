@@ -39,7 +39,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             return Error.Validation("gracePeriodSeconds", $"gracePeriodSeconds must be between 0 and {MaxGracePeriodSeconds} (7 days).");
         }
 
-        var binding = await db.KeyBindings.FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId, ct);
+        var binding = await db.KeyBindingForUpdateAsync(actor.TenantId, ownerId, ct);
         var previous = binding?.ActiveKeyId is { } activeId ? await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) : null;
         if (mode == IssueMode.First && previous is not null)
         {

@@ -48,10 +48,7 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
             errors.Add("id", "id is required: 1 to 64 letters, digits, underscores or hyphens.");
         }
 
-        if (input.DisplayName is { Length: > 100 })
-        {
-            errors.Add("displayName", "displayName must be at most 100 characters.");
-        }
+        errors.CheckDisplayName("displayName", input.DisplayName, 100, required: false);
 
         if (input.FirstAdminEmail is { } first && !LooksLikeEmail(first))
         {

@@ -9,7 +9,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Portal.Tests.Infrastructure;
 
-/// <summary>The real app on its own SQLite file, with a bootstrap Admin API client. One per test class.</summary>
+/// <summary>
+/// The real app on its own store, with a bootstrap Admin API client. One per test class. The store is a SQLite file, or,
+/// when <see cref="TestPostgres.IsSelected"/> (<c>PORTAL_TEST_STORE=postgres</c>) or asked for, its own database on the
+/// throwaway PostgreSQL cluster of this test process.
+/// </summary>
 public sealed class PortalApplication : WebApplicationFactory<Program>
 {
     public const string Tenant = "default";
@@ -27,11 +31,29 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     }
 
     /// <summary>An app on a given data directory, e.g. to restart "the same" portal; the directory is kept when <paramref name="keepData"/>.</summary>
-    internal PortalApplication(string dataDirectory, bool keepData)
+    internal PortalApplication(string dataDirectory, bool keepData, bool? postgres = null)
     {
         _dataDirectory = dataDirectory;
         _keepData = keepData;
+        Postgres = postgres ?? TestPostgres.IsSelected;
+        // "The same portal" on PostgreSQL is the same database: named after the data directory.
+        _database = Postgres ? "t_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataDirectory)))[..32] : null;
     }
+
+    /// <summary>An app on PostgreSQL database <paramref name="database"/> of this process's cluster; several apps on one database are several instances of one portal.</summary>
+    public static PortalApplication OnPostgres(string database) =>
+        new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: true) { SharedDatabase = database };
+
+    /// <summary>Whether this app's store is PostgreSQL.</summary>
+    public bool Postgres { get; }
+
+    /// <summary>The PostgreSQL database of this app (null on SQLite).</summary>
+    public string? Database => SharedDatabase ?? _database;
+
+    private readonly string? _database;
+
+    /// <summary>A database other apps use too (a multi-instance test): never dropped by this app.</summary>
+    private string? SharedDatabase { get; init; }
 
     /// <summary>Whether outbound calls may reach loopback and private addresses; true for the suite, false to test the refusal.</summary>
     public bool AllowPrivateNetworks { get; init; } = true;
@@ -51,7 +73,16 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Portal:DataDirectory", _dataDirectory);
-        builder.UseSetting("ConnectionStrings:Portal", "");
+        if (Postgres)
+        {
+            builder.UseSetting("Database:Provider", "Postgres");
+            builder.UseSetting("ConnectionStrings:Portal", TestPostgres.Server.ConnectionString(Database!));
+        }
+        else
+        {
+            builder.UseSetting("ConnectionStrings:Portal", "");
+        }
+
         builder.UseSetting("Portal:Bootstrap:Tenant", Tenant);
         builder.UseSetting("Portal:Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Portal:Bootstrap:AdminPassword", AdminPassword);
@@ -107,6 +138,16 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (Postgres)
+        {
+            if (!_keepData && SharedDatabase is null)
+            {
+                TestPostgres.Server.DropDatabaseAsync(Database!).GetAwaiter().GetResult();
+            }
+
+            return;
+        }
+
         if (_keepData)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -22,7 +22,7 @@ public sealed class WebhookBodyMigrationTests : IDisposable
     public async Task An_event_stored_as_text_before_the_upgrade_is_listed_and_downloaded_as_the_same_text_after_it()
     {
         string integration, config;
-        await using (var before = new PortalApplication(_data, keepData: true))
+        await using (var before = new PortalApplication(_data, keepData: true, postgres: false))
         {
             using var admin = await before.ClientAsync();
             (integration, config) = await admin.NewConfigAsync();
@@ -40,7 +40,7 @@ public sealed class WebhookBodyMigrationTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        await using var after = new PortalApplication(_data, keepData: true);
+        await using var after = new PortalApplication(_data, keepData: true, postgres: false);
         using var again = await after.ClientAsync();
         var events = await (await again.GetAsync($"{ConfigPath(integration, config)}/webhook/events")).ExpectAsync(HttpStatusCode.OK);
         var stored = Assert.Single(events["items"]!.AsArray())!;
