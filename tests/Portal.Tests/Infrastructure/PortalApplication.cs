@@ -41,8 +41,8 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     }
 
     /// <summary>An app on PostgreSQL database <paramref name="database"/> of this process's cluster; several apps on one database are several instances of one portal.</summary>
-    public static PortalApplication OnPostgres(string database) =>
-        new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: true) { SharedDatabase = database };
+    public static PortalApplication OnPostgres(string database, Dictionary<string, string>? settings = null) =>
+        new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: true) { SharedDatabase = database, Settings = settings ?? [] };
 
     /// <summary>Whether this app's store is PostgreSQL.</summary>
     public bool Postgres { get; }

@@ -1,0 +1,34 @@
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.MultiInstance;
+
+/// <summary>
+/// Two instances of one portal: two apps (each with its own in-process caches, limiters and background services) on one
+/// PostgreSQL database of the throwaway cluster, started together as a load balancer would see them. Always PostgreSQL.
+/// </summary>
+public class TwoInstances : IAsyncLifetime
+{
+    public string Database { get; } = TestPostgres.NewDatabaseName();
+
+    public PortalApplication A { get; private set; } = null!;
+
+    public PortalApplication B { get; private set; } = null!;
+
+    /// <summary>Extra settings for both instances (set before the first test, e.g. by a derived fixture).</summary>
+    protected virtual Dictionary<string, string> Settings => [];
+
+    public async Task InitializeAsync()
+    {
+        A = PortalApplication.OnPostgres(Database, Settings);
+        B = PortalApplication.OnPostgres(Database, Settings);
+        // Both start at once: migrations and the bootstrap take turns, neither fails.
+        await Task.WhenAll(Task.Run(() => A.Services), Task.Run(() => B.Services));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+        await TestPostgres.Server.DropDatabaseAsync(Database);
+    }
+}
