@@ -146,7 +146,7 @@ public static class XrpcResults
         var wrongVerb = known && !HttpMethods.IsPost(http.Request.Method);
         var thrown = http.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
         var (status, error, message) = (thrown is null ? null : BadRequestExceptionHandler.Describe(thrown)) is { } bad
-            ? (bad.Status, bad.Status == StatusCodes.Status413PayloadTooLarge ? "PayloadTooLarge" : "InvalidRequest", bad.Detail)
+            ? (bad.Status, bad.Status switch { StatusCodes.Status413PayloadTooLarge => "PayloadTooLarge", StatusCodes.Status503ServiceUnavailable => "ServiceUnavailable", _ => "InvalidRequest" }, bad.Detail)
             : http.Response.StatusCode switch
         {
             StatusCodes.Status404NotFound or StatusCodes.Status405MethodNotAllowed when wrongVerb => (405, "InvalidRequest", "Incorrect HTTP method: procedures are called with POST."),
@@ -157,6 +157,11 @@ public static class XrpcResults
             var code => (code, "InvalidRequest", $"The request failed with status {code}."),
         };
         http.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = BadRequestExceptionHandler.StoreUnavailableRetryAfterSeconds;
+        }
+
         return http.Response.WriteAsJsonAsync(new XrpcError(error, message), http.RequestAborted);
     }
 }

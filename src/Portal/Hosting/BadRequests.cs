@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
+using Portal.Core.Data;
+
 namespace Portal.Hosting;
 
 /// <summary>
@@ -22,6 +24,11 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         }
 
         http.Response.StatusCode = failure.Status;
+        if (failure.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            http.Response.Headers.RetryAfter = StoreUnavailableRetryAfterSeconds;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
@@ -30,7 +37,10 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         });
     }
 
-    /// <summary>Status, title and a useful detail for an exception caused by the request; null for a bug.</summary>
+    /// <summary>How long a caller should wait when the database is unreachable (it usually comes back within seconds).</summary>
+    public const string StoreUnavailableRetryAfterSeconds = "5";
+
+    /// <summary>Status, title and a useful detail for an exception caused by the request or by an unreachable store; null for a bug.</summary>
     public static (int Status, string Title, string Detail)? Describe(Exception exception) => exception switch
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
@@ -38,6 +48,8 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
         BadHttpRequestException { InnerException: JsonException json } => (400, "Bad request", Json(json)),
         BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 415 ? "Unsupported media type" : "Bad request", bad.Message),
         JsonException json => (400, "Bad request", Json(json)),
+        _ when StoreFailures.IsUnreachable(exception) =>
+            (503, "Service unavailable", "The portal's database cannot be reached right now; nothing was changed. Retry in a few seconds."),
         DbUpdateConcurrencyException => (409, "Conflict", "The resource was changed by another request at the same time; reload it and try again."),
         _ => null,
     };
