@@ -41,8 +41,13 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     }
 
     /// <summary>An app on PostgreSQL database <paramref name="database"/> of this process's cluster; several apps on one database are several instances of one portal.</summary>
-    public static PortalApplication OnPostgres(string database, Dictionary<string, string>? settings = null) =>
-        new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: true) { SharedDatabase = database, Settings = settings ?? [] };
+    public static PortalApplication OnPostgres(string database, Dictionary<string, string>? settings = null, TestPostgres? cluster = null) =>
+        new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: true) { SharedDatabase = database, Settings = settings ?? [], Cluster = cluster };
+
+    /// <summary>The PostgreSQL cluster of this app: the process's shared one unless a test brought its own.</summary>
+    private TestPostgres? Cluster { get; init; }
+
+    private TestPostgres PostgresServer => Cluster ?? TestPostgres.Server;
 
     /// <summary>Whether this app's store is PostgreSQL.</summary>
     public bool Postgres { get; }
@@ -76,7 +81,7 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
         if (Postgres)
         {
             builder.UseSetting("Database:Provider", "Postgres");
-            builder.UseSetting("ConnectionStrings:Portal", TestPostgres.Server.ConnectionString(Database!));
+            builder.UseSetting("ConnectionStrings:Portal", PostgresServer.ConnectionString(Database!));
         }
         else
         {
@@ -142,7 +147,7 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
         {
             if (!_keepData && SharedDatabase is null)
             {
-                TestPostgres.Server.DropDatabaseAsync(Database!).GetAwaiter().GetResult();
+                PostgresServer.DropDatabaseAsync(Database!).GetAwaiter().GetResult();
             }
 
             return;

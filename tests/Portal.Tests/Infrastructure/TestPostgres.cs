@@ -11,7 +11,7 @@ namespace Portal.Tests.Infrastructure;
 /// <c>postgres</c> user when the tests run as root. Started on first use, stopped and deleted when the process exits.
 /// No containers. When it cannot start, it says why and the tests that need it fail.
 /// </summary>
-public sealed class TestPostgres
+public sealed class TestPostgres : IDisposable
 {
     /// <summary>Set to <c>postgres</c> to run the whole store-backed suite on PostgreSQL (scripts/test.sh does, in a second pass).</summary>
     public const string StoreVariable = "PORTAL_TEST_STORE";
@@ -37,6 +37,11 @@ public sealed class TestPostgres
     public static TestPostgres Server => Shared.Value;
 
     public int Port { get; }
+
+    /// <summary>A cluster of its own, e.g. for a test that stops and restarts the server; disposing it deletes it.</summary>
+    public static TestPostgres StartDedicated() => Start();
+
+    public void Dispose() => Shutdown();
 
     /// <summary>A connection string for <paramref name="database"/> (created by EF Core's migrations on first start).</summary>
     public string ConnectionString(string database) =>
