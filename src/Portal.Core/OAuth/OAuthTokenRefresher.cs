@@ -17,8 +17,20 @@ public sealed class OAuthTokenRefresher(IDbContextFactory<PortalDbContext> dbFac
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
 
-    /// <summary>Refreshes every connected config whose token expires within <paramref name="window"/>; returns how many were refreshed.</summary>
+    /// <summary>
+    /// Refreshes every connected config whose token expires within <paramref name="window"/>; returns how many were
+    /// refreshed. Several instances on one PostgreSQL: one of them runs the round, the others skip it (returns 0), so a
+    /// token is refreshed once, not once per instance (a provider that rotates refresh tokens would otherwise see a
+    /// replayed refresh token and revoke the grant).
+    /// </summary>
     public async Task<int> RefreshDueAsync(TimeSpan window, CancellationToken ct = default)
+    {
+        var refreshed = 0;
+        await StoreLocks.TryRunExclusiveAsync(dbFactory, StoreLocks.OAuthRefreshRound, async () => refreshed = await RefreshRoundAsync(window, ct), ct);
+        return refreshed;
+    }
+
+    private async Task<int> RefreshRoundAsync(TimeSpan window, CancellationToken ct)
     {
         var due = time.NowMs() + (long)window.TotalMilliseconds;
         List<(string TenantId, string IntegrationId, Guid Id)> configs;
