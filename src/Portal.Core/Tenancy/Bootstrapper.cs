@@ -26,7 +26,8 @@ public sealed class Bootstrapper(
         {
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
             {
-                // Creates the database when absent; EF Core takes its own migration lock, so instances starting together are safe.
+                await PostgresDatabase.EnsureExistsAsync(db, ct);
+                // EF Core takes its own migration lock, so instances starting together are safe.
                 await db.Database.MigrateAsync(ct);
             }
 
