@@ -173,11 +173,8 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
     }
 
     /// <summary>The integration's metadata with its credentials, for Core services that act on it (configs, verification). Never for a response.</summary>
-    internal async Task<IntegrationDefinition?> LoadDefinitionAsync(PortalDbContext db, string tenantId, string id, CancellationToken ct)
-    {
-        var entity = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.TenantId == tenantId && i.Id == id, ct);
-        return entity is null ? null : new IntegrationDefinition(entity.Id, PortalJson.Deserialize<ConfigMetadata>(entity.MetadataJson), entity.WebhookOwnership, protector.UnprotectBag(entity.CredentialsProtected));
-    }
+    internal Task<IntegrationDefinition?> LoadDefinitionAsync(PortalDbContext db, string tenantId, string id, CancellationToken ct) =>
+        IntegrationDefinition.LoadAsync(db, protector, tenantId, id, ct);
 
     /// <summary>The tools of an integration row.</summary>
     public static List<IntegrationTool> ToolsOf(Integration entity) =>
@@ -317,6 +314,3 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         };
     }
 }
-
-/// <summary>An integration's metadata and credentials, inside Core only.</summary>
-internal sealed record IntegrationDefinition(string Id, ConfigMetadata Metadata, WebhookOwnership WebhookOwnership, Dictionary<string, Dictionary<string, string>> Credentials);
