@@ -86,8 +86,7 @@ public sealed partial class ConfigService
         }
 
         var content = PortalJson.Deserialize<ConfigContent>(revision.ContentJson);
-        var credentials = _access.CredentialsOf(revision);
-        var metadata = config.Metadata;
+        var (secretParameters, auth, authMap) = ConfigRules.CredentialStates(config.Metadata, content, _access.CredentialsOf(revision));
         return new RevisionView
         {
             Id = revision.Id,
@@ -99,9 +98,9 @@ public sealed partial class ConfigService
             DisplayName = content.DisplayName,
             Description = content.Description,
             Parameters = content.Parameters,
-            SecretParameters = ConfigRules.SecretStates(metadata.ParametersMetadata, credentials.GetValueOrDefault(ConfigRules.ParametersSection)),
-            Auth = ConfigRules.ToAuthView(metadata, content.Auth, credentials.GetValueOrDefault(ConfigRules.AuthSection)),
-            AuthMap = ConfigRules.ToAuthMapView(metadata, content.AuthMap, credentials),
+            SecretParameters = secretParameters,
+            Auth = auth,
+            AuthMap = authMap,
             SigningSecretName = content.SigningSecretName,
         };
     }

@@ -58,7 +58,8 @@ public sealed partial class ConfigService(IDbContextFactory<PortalDbContext> dbF
 
     private static ConfigView ToView(LoadedConfig config, string? webhookKeyPrefix = null)
     {
-        var (entity, content, credentials, metadata) = (config.Entity, config.Content, config.Credentials, config.Metadata);
+        var (entity, content) = (config.Entity, config.Content);
+        var (secretParameters, auth, authMap) = ConfigRules.CredentialStates(config.Metadata, content, config.Credentials);
         return new ConfigView
         {
             Id = entity.Id,
@@ -66,9 +67,9 @@ public sealed partial class ConfigService(IDbContextFactory<PortalDbContext> dbF
             DisplayName = content.DisplayName,
             Description = content.Description,
             Parameters = content.Parameters,
-            SecretParameters = ConfigRules.SecretStates(metadata.ParametersMetadata, credentials.GetValueOrDefault(ConfigRules.ParametersSection)),
-            Auth = ConfigRules.ToAuthView(metadata, content.Auth, credentials.GetValueOrDefault(ConfigRules.AuthSection)),
-            AuthMap = ConfigRules.ToAuthMapView(metadata, content.AuthMap, credentials),
+            SecretParameters = secretParameters,
+            Auth = auth,
+            AuthMap = authMap,
             AuthStatus = entity.AuthStatus,
             WebhookKeyPrefix = webhookKeyPrefix,
             OauthScopes = entity.OAuthScopes?.Split(' ', StringSplitOptions.RemoveEmptyEntries),
