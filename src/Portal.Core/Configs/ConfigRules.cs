@@ -90,6 +90,13 @@ public static partial class ConfigRules
         credentials.Keys.Where(k => credentials[k].Count == 0).ToList().ForEach(k => credentials.Remove(k));
     }
 
+    /// <summary>What a view (of the draft or of a revision) shows of the credentials: which are set, never their values.</summary>
+    public static (IReadOnlyDictionary<string, SecretState> SecretParameters, AuthView? Auth, IReadOnlyList<AuthMapEntryView>? AuthMap) CredentialStates(
+        ConfigMetadata metadata, ConfigContent content, Dictionary<string, Dictionary<string, string>> credentials) =>
+        (SecretStates(metadata.ParametersMetadata, credentials.GetValueOrDefault(ParametersSection)),
+            ToAuthView(metadata, content.Auth, credentials.GetValueOrDefault(AuthSection)),
+            ToAuthMapView(metadata, content.AuthMap, credentials));
+
     public static IReadOnlyDictionary<string, SecretState> SecretStates(IEnumerable<ParameterMetadata> metadata, Dictionary<string, string>? set) =>
         metadata.Where(p => p.Secret).ToDictionary(p => p.Name, p => new SecretState(set?.ContainsKey(p.Name) == true), StringComparer.Ordinal);
 

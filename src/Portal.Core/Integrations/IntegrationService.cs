@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Common;
@@ -8,8 +7,8 @@ using Portal.Core.Tenancy;
 
 namespace Portal.Core.Integrations;
 
-/// <summary>Seed 001: create, list, get, update and delete integrations of a tenant.</summary>
-public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, KeyEngine keys, TimeProvider time)
+/// <summary>Seed 001: create, list, get, update and delete integrations of a tenant (how the row is written and shown: <c>IntegrationService.Stored.cs</c>).</summary>
+public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, KeyEngine keys, TimeProvider time)
 {
     public async Task<Result<IntegrationView>> CreateAsync(Actor actor, IntegrationInput input, CancellationToken ct = default)
     {
@@ -92,20 +91,10 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
     private async Task<Result<IntegrationView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string id, IntegrationInput input, bool merge, Precondition? precondition, CancellationToken ct)
     {
-        var entity = await db.Integrations.FirstOrDefaultAsync(i => i.TenantId == actor.TenantId && i.Id == id, ct);
-        if (entity is null)
+        var loaded = await LoadForChangeAsync(db, actor, id, precondition, ct);
+        if (loaded.Value is not { } entity)
         {
-            return NotFound(id);
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
-        }
-
-        if (Precondition.Check(precondition, entity.Version, Resource) is { } failed)
-        {
-            return failed;
+            return loaded.Error!;
         }
 
         if (input.Id is not null && input.Id != id)
@@ -138,20 +127,10 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
     private async Task<Result<bool>> DeleteOnceAsync(PortalDbContext db, Actor actor, string id, Precondition? precondition, CancellationToken ct)
     {
-        var entity = await db.Integrations.FirstOrDefaultAsync(i => i.TenantId == actor.TenantId && i.Id == id, ct);
-        if (entity is null)
+        var loaded = await LoadForChangeAsync(db, actor, id, precondition, ct);
+        if (loaded.Value is not { } entity)
         {
-            return NotFound(id);
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
-        }
-
-        if (Precondition.Check(precondition, entity.Version, Resource) is { } failed)
-        {
-            return failed;
+            return loaded.Error!;
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -172,12 +151,26 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
         return true;
     }
 
-    /// <summary>The integration's metadata with its credentials, for Core services that act on it (configs, verification). Never for a response.</summary>
-    internal async Task<IntegrationDefinition?> LoadDefinitionAsync(PortalDbContext db, string tenantId, string id, CancellationToken ct)
+    /// <summary>The integration to change, tracked: 404 when the tenant has none by that id, then 403 for a Viewer, then the caller's precondition (412).</summary>
+    private static async Task<Result<Integration>> LoadForChangeAsync(PortalDbContext db, Actor actor, string id, Precondition? precondition, CancellationToken ct)
     {
-        var entity = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.TenantId == tenantId && i.Id == id, ct);
-        return entity is null ? null : new IntegrationDefinition(entity.Id, PortalJson.Deserialize<ConfigMetadata>(entity.MetadataJson), entity.WebhookOwnership, protector.UnprotectBag(entity.CredentialsProtected));
+        var entity = await db.Integrations.FirstOrDefaultAsync(i => i.TenantId == actor.TenantId && i.Id == id, ct);
+        if (entity is null)
+        {
+            return NotFound(id);
+        }
+
+        if (!actor.IsAdmin)
+        {
+            return Error.Forbidden();
+        }
+
+        return Precondition.Check(precondition, entity.Version, Resource) is { } failed ? failed : entity;
     }
+
+    /// <summary>The integration's metadata with its credentials, for Core services that act on it (configs, verification). Never for a response.</summary>
+    internal Task<IntegrationDefinition?> LoadDefinitionAsync(PortalDbContext db, string tenantId, string id, CancellationToken ct) =>
+        IntegrationDefinition.LoadAsync(db, protector, tenantId, id, ct);
 
     /// <summary>The tools of an integration row.</summary>
     public static List<IntegrationTool> ToolsOf(Integration entity) =>
@@ -185,138 +178,5 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
     private const string Resource = "integration";
 
-    private static IntegrationInput Copy(IntegrationInput input, string displayName) => new()
-    {
-        Id = input.Id,
-        DisplayName = displayName,
-        Description = input.Description,
-        Type = input.Type,
-        ConfigMetadata = input.ConfigMetadata,
-        Tags = input.Tags,
-        IsInternal = input.IsInternal,
-        WebhookOwnership = input.WebhookOwnership,
-        Tools = input.Tools,
-    };
-
     internal static Error NotFound(string id) => Error.NotFound($"Integration '{id}' was not found in this tenant.");
-
-    private void Apply(Integration entity, IntegrationInput input, bool merge)
-    {
-        entity.DisplayName = input.DisplayName ?? entity.DisplayName;
-        if (!merge || input.Description is not null)
-        {
-            entity.Description = input.Description;
-        }
-
-        if (!merge || input.Type is not null)
-        {
-            entity.Type = input.Type ?? IntegrationType.Custom;
-        }
-
-        if (!merge || input.IsInternal is not null)
-        {
-            entity.IsInternal = input.IsInternal ?? false;
-        }
-
-        if (!merge || input.WebhookOwnership is not null)
-        {
-            entity.WebhookOwnership = input.WebhookOwnership ?? WebhookOwnership.Config;
-        }
-
-        if (!merge || input.Tags is not null)
-        {
-            var tags = (input.Tags ?? []).Distinct(StringComparer.Ordinal).ToList();
-            entity.Tags = "|" + string.Concat(tags.Select(t => t + "|"));
-        }
-
-        if (!merge || input.ConfigMetadata is not null)
-        {
-            // A copy: the credentials are taken out of it, and a retried attempt must still see them in the input.
-            var metadata = input.ConfigMetadata is null ? new ConfigMetadata() : PortalJson.Deserialize<ConfigMetadata>(PortalJson.Serialize(input.ConfigMetadata));
-            var credentials = SplitCredentials(metadata, protector.UnprotectBag(entity.CredentialsProtected));
-            entity.CredentialsProtected = protector.ProtectBag(credentials);
-            entity.MetadataJson = PortalJson.Serialize(metadata);
-        }
-
-        if (!merge || input.Tools is not null)
-        {
-            entity.ToolsJson = PortalJson.Serialize(input.Tools ?? []);
-        }
-
-        var tagText = entity.Tags.Replace('|', ' ');
-        entity.SearchText = $"{entity.Id} {entity.DisplayName} {entity.Description} {tagText}".ToLowerInvariant();
-    }
-
-    /// <summary>Takes credential values out of the metadata (which is stored as plain JSON) and merges them into the stored ones.</summary>
-    private static Dictionary<string, Dictionary<string, string>> SplitCredentials(ConfigMetadata metadata, Dictionary<string, Dictionary<string, string>> stored)
-    {
-        var result = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        foreach (var auth in metadata.AuthMetadata)
-        {
-            var kept = stored.GetValueOrDefault(auth.Id) ?? new Dictionary<string, string>(StringComparer.Ordinal);
-            var parameters = auth.AuthSettings.Parameters;
-            foreach (var key in parameters.Keys.Where(k => IntegrationRules.IsCredentialSetting(auth, k)).ToList())
-            {
-                var value = parameters[key];
-                parameters.Remove(key);
-                if (value is null)
-                {
-                    kept.Remove(key);
-                }
-                else
-                {
-                    kept[key] = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : value.ToJsonString();
-                }
-            }
-
-            auth.AuthSettings.SecretParameters = null;
-            result[auth.Id] = kept;
-        }
-
-        return result;
-    }
-
-    private IntegrationView ToView(Integration entity)
-    {
-        var metadata = PortalJson.Deserialize<ConfigMetadata>(entity.MetadataJson);
-        var credentials = protector.UnprotectBag(entity.CredentialsProtected);
-        foreach (var auth in metadata.AuthMetadata)
-        {
-            var set = new HashSet<string>((credentials.GetValueOrDefault(auth.Id) ?? []).Keys, StringComparer.Ordinal);
-
-            // A row written before a name counted as a credential may hold it in plain JSON: it is still never returned.
-            foreach (var key in auth.AuthSettings.Parameters.Keys.Where(k => IntegrationRules.IsCredentialSetting(auth, k)).ToList())
-            {
-                if (auth.AuthSettings.Parameters.Remove(key, out var legacy) && legacy is not null)
-                {
-                    set.Add(key);
-                }
-            }
-
-            // OAUTH2 always needs a client secret, so say whether it is set; other credentials appear once stored.
-            var names = (auth.Type == AuthType.OAuth2 && !set.Any(n => IntegrationRules.SameCredentialName(n, "clientSecret")) ? ["clientSecret"] : Array.Empty<string>())
-                .Concat(set)
-                .Distinct(StringComparer.Ordinal);
-            auth.AuthSettings.SecretParameters = names.ToDictionary(n => n, n => new SecretState(set.Contains(n)), StringComparer.Ordinal);
-        }
-
-        return new IntegrationView
-        {
-            Id = entity.Id,
-            DisplayName = entity.DisplayName,
-            Description = entity.Description,
-            Type = entity.Type,
-            ConfigMetadata = metadata,
-            Tags = entity.Tags.Split('|', StringSplitOptions.RemoveEmptyEntries),
-            IsInternal = entity.IsInternal,
-            WebhookOwnership = entity.WebhookOwnership,
-            Tools = ToolsOf(entity),
-            CreatedAt = entity.CreatedAt,
-            ModifiedAt = entity.ModifiedAt,
-            Version = entity.Version,
-        };
-    }
 }
-
-/// <summary>An integration's metadata and credentials, inside Core only.</summary>
-internal sealed record IntegrationDefinition(string Id, ConfigMetadata Metadata, WebhookOwnership WebhookOwnership, Dictionary<string, Dictionary<string, string>> Credentials);

@@ -13,6 +13,7 @@ using Portal.Core.Data;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.Outbound;
+using Portal.Core.Tenancy;
 
 namespace Portal.Core.Mcp;
 
@@ -26,8 +27,10 @@ public sealed record McpToolOutcome(bool IsError, string Text);
 /// Serves the tools of an integration's MCP server: the sandbox answers from a deterministic simulator (no network, no
 /// side effects), the real endpoint executes the tool's request with the published revision of the configured config.
 /// </summary>
-public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, IHttpClientFactory httpFactory)
+public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, IHttpClientFactory httpFactory)
 {
+    private readonly ConfigAccess _configs = new(integrations, protector);
+
     private static readonly JsonSerializerOptions Canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 
     [GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}")]
@@ -74,8 +77,8 @@ public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFact
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var config = await db.Configs.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
-        if (config is null)
+        var loaded = await _configs.LoadAsync(db, Actor.System(tenantId), integrationId, configId.Value, forWrite: false, ct);
+        if (loaded.Value?.Entity is not { } config)
         {
             return new McpToolOutcome(true, $"Config '{configId}' of this MCP server no longer exists.");
         }
@@ -95,7 +98,7 @@ public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFact
             values[name] = value is null ? "" : JsonText(value, quoteStrings: false);
         }
 
-        if (protector.UnprotectBag(revision.CredentialsProtected).GetValueOrDefault("parameters") is { } secrets)
+        if (_configs.CredentialsOf(revision).GetValueOrDefault(ConfigRules.ParametersSection) is { } secrets)
         {
             foreach (var (name, value) in secrets)
             {

@@ -18,28 +18,19 @@ public sealed class VerificationService(
     OAuthService oauth,
     TimeProvider time)
 {
+    private const string AdminOnly = "Verifying credentials calls the integration with them: only an Admin can do that.";
+    private readonly ConfigAccess _access = new(integrations, protector);
+
     public async Task<Result<VerificationResult>> VerifyAuthAsync(Actor actor, string integrationId, Guid configId, int? authMapIndex, OAuthStartContext start, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
-        if (definition is null)
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, refusal: AdminOnly);
+        if (loaded.Value is not { } target)
         {
-            return IntegrationService.NotFound(integrationId);
+            return loaded.Error!;
         }
 
-        var config = await db.Configs.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
-        if (config is null)
-        {
-            return Error.NotFound($"Config '{configId}' was not found for integration '{integrationId}'.");
-        }
-
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden("Verifying credentials calls the integration with them: only an Admin can do that.");
-        }
-
-        var content = PortalJson.Deserialize<ConfigContent>(config.ContentJson);
-        var bag = protector.UnprotectBag(config.CredentialsProtected);
+        var (definition, config, content, bag) = (target.Definition, target.Entity, target.Content, target.Credentials);
         if (content.AuthMap is { Count: > 0 } map)
         {
             if (authMapIndex is { } i && (i < 0 || i >= map.Count))
@@ -95,15 +86,15 @@ public sealed class VerificationService(
     public async Task<Result<VerificationResult>> VerifyConfigAsync(Actor actor, string integrationId, VerifyConfigInput? input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
-        if (definition is null)
+        var integration = await _access.IntegrationAsync(db, actor, integrationId, ct);
+        if (integration.Value is not { } definition)
         {
-            return IntegrationService.NotFound(integrationId);
+            return integration.Error!;
         }
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden("Verifying credentials calls the integration with them: only an Admin can do that.");
+            return Error.Forbidden(AdminOnly);
         }
 
         List<AuthMetadata> methods;

@@ -11,9 +11,10 @@ using Portal.Core.Tenancy;
 namespace Portal.Core.Webhooks;
 
 /// <summary>Seed 000's webhook URLs: the first key, rotation, per-binding endpoints, the key list and the inbox of a config.</summary>
-public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, KeyEngine keys, IOptions<PortalOptions> options, TimeProvider time)
+public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, IOptions<PortalOptions> options, TimeProvider time)
 {
     public const int MaxBindingNameLength = 100;
+    private readonly ConfigAccess _access = new(integrations, protector);
 
     /// <summary>The URL a provider posts to: <c>{PublicBaseUrl}/webhooks/{tenant}/{integration}/{key}</c>.</summary>
     public string WebhookUrl(string requestBaseUrl, string tenant, string integration, string key) =>
@@ -70,10 +71,10 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Result<Page<WebhookBindingView>>> ListBindingsAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
-        if (error is not null)
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+        if (!loaded.IsSuccess)
         {
-            return error;
+            return loaded.Error!;
         }
 
         var rows = await db.WebhookBindings.AsNoTracking().Where(b => b.TenantId == actor.TenantId && b.ConfigId == configId).OrderBy(b => b.CreatedAt).ToListAsync(ct);
@@ -103,7 +104,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var target = $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
+        var target = $"{LoadedConfig.ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
         await keys.RevokeAllAsync(db, actor, KeyOwner.ForBinding(bindingId), target, ct);
         db.WebhookBindings.Remove(binding!);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "webhook.binding.delete", target));
@@ -123,10 +124,10 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     {
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
-            if (error is not null)
+            var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+            if (!loaded.IsSuccess)
             {
-                return error;
+                return loaded.Error!;
             }
         }
 
@@ -138,10 +139,10 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Result<Page<WebhookEventView>>> ListEventsAsync(Actor actor, string integrationId, Guid configId, Paging paging, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
-        if (error is not null)
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+        if (!loaded.IsSuccess)
         {
-            return error;
+            return loaded.Error!;
         }
 
         var q = db.WebhookEvents.AsNoTracking().Where(e => e.TenantId == actor.TenantId && e.ConfigId == configId);
@@ -154,10 +155,10 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Result<WebhookEventBody>> GetEventBodyAsync(Actor actor, string integrationId, Guid configId, long eventId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (_, error) = await LoadAsync(db, actor, integrationId, configId, ct);
-        if (error is not null)
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+        if (!loaded.IsSuccess)
         {
-            return error;
+            return loaded.Error!;
         }
 
         var row = await db.WebhookEvents.AsNoTracking()
@@ -179,7 +180,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             var (_, error) = await LoadBindingAsync(db, actor, integrationId, configId, bindingId, ct);
             return error is not null
                 ? error
-                : await IssueAsync(db, actor, integrationId, KeyOwner.ForBinding(bindingId), mode, $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}", gracePeriodSeconds, requestBaseUrl, ct);
+                : await IssueAsync(db, actor, integrationId, KeyOwner.ForBinding(bindingId), mode, $"{LoadedConfig.ConfigTarget(integrationId, configId)}/bindings/{bindingId}", gracePeriodSeconds, requestBaseUrl, ct);
         }, ct);
 
     /// <summary>Stages the key on the operation's context: it is saved with the rest of the operation, or not at all.</summary>
@@ -204,43 +205,26 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         };
     }
 
-    /// <summary>Resolves the config (404), the role (403) and the integration's ownership (400 with what to do instead); the audit target on success.</summary>
+    /// <summary>Resolves the config (404) and the role (403) through <see cref="ConfigAccess"/>, then the integration's ownership (400 with what to do instead); the audit target on success.</summary>
     private async Task<Result<string>> ConfigTargetAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
     {
-        var (definition, error) = await LoadAsync(db, actor, integrationId, configId, ct);
-        if (error is not null)
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct);
+        if (loaded.Value is not { } config)
         {
-            return error;
+            return loaded.Error!;
         }
 
-        if (!actor.IsAdmin)
-        {
-            return Error.Forbidden();
-        }
-
-        return definition!.WebhookOwnership == required
-            ? ConfigTarget(integrationId, configId)
+        return config.WebhookOwnership == required
+            ? config.Target
             : Error.BadRequest($"Not available for this integration: {otherwise}.");
-    }
-
-    private async Task<(IntegrationDefinition? Definition, Error? Error)> LoadAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
-    {
-        var definition = await integrations.LoadDefinitionAsync(db, actor.TenantId, integrationId, ct);
-        if (definition is null)
-        {
-            return (null, IntegrationService.NotFound(integrationId));
-        }
-
-        var exists = await db.Configs.AnyAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
-        return exists ? (definition, null) : (null, Error.NotFound($"Config '{configId}' was not found for integration '{integrationId}'."));
     }
 
     private async Task<(WebhookBinding? Binding, Error? Error)> LoadBindingAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Guid bindingId, CancellationToken ct)
     {
-        var (definition, error) = await LoadAsync(db, actor, integrationId, configId, ct);
-        if (error is not null)
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+        if (loaded.Value is not { } config)
         {
-            return (null, error);
+            return (null, loaded.Error);
         }
 
         var binding = await db.WebhookBindings.FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.ConfigId == configId && b.Id == bindingId, ct);
@@ -249,10 +233,8 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             return (null, Error.NotFound($"Binding '{bindingId}' was not found on this config."));
         }
 
-        return definition!.WebhookOwnership == WebhookOwnership.PerBinding
+        return config.WebhookOwnership == WebhookOwnership.PerBinding
             ? (binding, null)
             : (null, Error.BadRequest("Not available for this integration: it declares webhookOwnership CONFIG, so use the config's own URL."));
     }
-
-    private static string ConfigTarget(string integrationId, Guid configId) => $"integrations/{integrationId}/configs/{configId}";
 }

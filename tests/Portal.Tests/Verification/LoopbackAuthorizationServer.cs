@@ -64,6 +64,9 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
 
     public bool RefuseRefresh { get; set; }
 
+    /// <summary>Runs inside the token endpoint before it answers (given the grant type): a test's concurrent write lands while the portal waits.</summary>
+    public Func<string, Task>? BeforeTokenAnswer { get; set; }
+
     /// <summary>Grant types the token endpoint accepted, in order.</summary>
     public ConcurrentQueue<string> Issued { get; } = new();
 
@@ -128,6 +131,11 @@ public sealed class LoopbackAuthorizationServer : IAsyncDisposable
             var result = await http.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var identity = new ClaimsIdentity(result.Principal!.Claims, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
             identity.SetDestinations(_ => [Destinations.AccessToken]);
+            if (server.BeforeTokenAnswer is { } before)
+            {
+                await before(request.GrantType!);
+            }
+
             server.Issued.Enqueue(request.GrantType!);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         });

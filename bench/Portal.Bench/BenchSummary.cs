@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+
+namespace Portal.Bench;
+
+/// <summary>The short markdown table a run ends with (printed, and kept as last-summary.md in the cache directory).</summary>
+internal static class BenchSummary
+{
+    public static string Write(BenchOptions options, List<KeyRow> keys, List<LoadResult> ingest, string ingestNote, TimeSpan elapsed)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(inv, $"## Portal.Bench summary ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {BenchMain.Configuration}, {elapsed.TotalSeconds:F0} s)");
+        if (keys.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Key check, `KeyEngine.CheckAsync(WebhookKey, …)` on SQLite. A valid key: lookup by hash through the unique index, compare, last-used write; an unknown key: the lookup only. BDN mean = BenchmarkDotNet; mean/p50/p99: each call timed, both sizes interleaved call by call:");
+            sb.AppendLine();
+            sb.AppendLine("| stored keys | presented key | BDN mean | mean | p50 | p99 |");
+            sb.AppendLine("|---:|---|---:|---:|---:|---:|");
+            foreach (var k in keys)
+            {
+                sb.AppendLine(inv, $"| {k.Keys:N0} | valid | {k.ValidMeanUs:F0} µs | {Us(k.Valid.MeanMs)} | {Us(k.Valid.P50Ms)} | {Us(k.Valid.P99Ms)} |");
+                sb.AppendLine(inv, $"| {k.Keys:N0} | unknown | {k.UnknownMeanUs:F0} µs | {Us(k.Unknown.MeanMs)} | {Us(k.Unknown.P50Ms)} | {Us(k.Unknown.P99Ms)} |");
+            }
+
+            if (keys.Count >= 2)
+            {
+                var (small, large) = (keys[0], keys[^1]);
+                sb.AppendLine();
+                sb.AppendLine(inv, $"Ratio {large.Keys:N0} / {small.Keys:N0} keys (budget: O(1), about 1×): valid key mean {large.Valid.MeanMs / small.Valid.MeanMs:F2}×, p50 {large.Valid.P50Ms / small.Valid.P50Ms:F2}×, p99 {large.Valid.P99Ms / small.Valid.P99Ms:F2}×; unknown key mean {large.Unknown.MeanMs / small.Unknown.MeanMs:F2}×, p50 {large.Unknown.P50Ms / small.Unknown.P50Ms:F2}×, p99 {large.Unknown.P99Ms / small.Unknown.P99Ms:F2}×; BDN means {large.ValidMeanUs / small.ValidMeanUs:F2}× and {large.UnknownMeanUs / small.UnknownMeanUs:F2}×.");
+            }
+        }
+
+        if (ingest.Count > 0 || ingestNote.Length > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine(inv, $"Inbound webhook ingest, loopback, one HttpClient with {options.Concurrency} concurrent senders, a ~100-byte JSON event with a unique webhook-id per request; {options.IngestSeconds} s measured per endpoint in alternating slices of up to 2 s, after {options.IngestWarmupSeconds} s warm-up:");
+            sb.AppendLine();
+            sb.AppendLine("| endpoint | req/s | p50 | p99 | non-202 |");
+            sb.AppendLine("|---|---:|---:|---:|---:|");
+            foreach (var r in ingest)
+            {
+                sb.AppendLine(inv, $"| {r.Name} | {r.RequestsPerSecond:F0} | {r.Latency.P50Ms:F2} ms | {r.Latency.P99Ms:F2} ms | {r.Failed} |");
+            }
+
+            sb.AppendLine();
+            if (ingest.Count >= 2)
+            {
+                var (bare, portal) = (ingest[0], ingest[1]);
+                var ratio = bare.RequestsPerSecond / portal.RequestsPerSecond;
+                sb.AppendLine(inv, $"Ratio bare / Portal throughput: {ratio:F2}× (budget: within 3×, {(ratio <= 3 ? "met" : "NOT met")}); p99 {portal.Latency.P99Ms / bare.Latency.P99Ms:F2}×.");
+            }
+            else
+            {
+                sb.AppendLine(ingestNote);
+            }
+        }
+
+        return sb.ToString();
+
+        string Us(double ms) => (ms * 1000).ToString("F0", inv) + " µs";
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Portal.Core.Keys;
+
+namespace Portal.Bench;
+
+/// <summary>Measurement 1: the key check of an inbound request at each store size (BenchmarkDotNet means, then each call timed for p50/p99).</summary>
+internal static class KeyCheckRun
+{
+    public static List<KeyRow> Run(BenchOptions options)
+    {
+        Console.WriteLine($"[keys] stores of {string.Join(" and ", options.KeyCounts.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))} keys");
+        var stores = options.KeyCounts.ToDictionary(n => n, n => KeyStore.Open(n, options.CacheDirectory));
+
+        KeyCheckBenchmarks.Sizes = options.KeyCounts;
+        KeyCheckBenchmarks.CacheDirectory = options.CacheDirectory;
+        var job = Job.Default
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithLaunchCount(1)
+            .WithWarmupCount(options.Quick ? 2 : 5)
+            .WithIterationCount(options.Quick ? 5 : 20)
+            .WithId("KeyCheck");
+        var config = ManualConfig.CreateEmpty()
+            .AddJob(job)
+            .AddLogger(ConsoleLogger.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddColumn(StatisticColumn.P95)
+            .AddExporter(MarkdownExporter.GitHub)
+            .WithArtifactsPath(Path.Combine(options.CacheDirectory, "BenchmarkDotNet.Artifacts"));
+#if DEBUG
+        config = config.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+#endif
+        var summary = BenchmarkRunner.Run<KeyCheckBenchmarks>(config);
+
+        double MeanUs(int n, string method) => summary.Reports
+            .Where(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method && Equals(r.BenchmarkCase.Parameters["N"], n))
+            .Select(r => r.ResultStatistics?.Mean / 1000.0 ?? double.NaN)
+            .DefaultIfEmpty(double.NaN).First();
+
+        // BenchmarkDotNet reports the mean of iterations; tails need each call timed on its own. The sizes are
+        // interleaved call by call, so both see the same background load of the shared machine.
+        var perCall = PerCallLatency([.. options.KeyCounts.Select(n => stores[n])], options.Quick ? 2_000 : 10_000);
+        var rows = new List<KeyRow>();
+        foreach (var n in options.KeyCounts)
+        {
+            var (valid, unknown) = perCall[n];
+            rows.Add(new KeyRow(n, MeanUs(n, nameof(KeyCheckBenchmarks.CheckValid)), MeanUs(n, nameof(KeyCheckBenchmarks.CheckUnknown)), valid, unknown));
+            foreach (var (what, l) in new[] { ("valid", valid), ("unknown", unknown) })
+            {
+                Console.WriteLine($"[keys] per-call CheckAsync, {what} key, {n:N0} keys: mean {l.MeanMs * 1000:F1} µs, p50 {l.P50Ms * 1000:F1} µs, p99 {l.P99Ms * 1000:F1} µs ({l.Count:N0} calls)");
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>Valid and unknown-key checks, one of each per size per round, sizes alternating which goes first.</summary>
+    private static Dictionary<int, (LatencySummary Valid, LatencySummary Unknown)> PerCallLatency(IReadOnlyList<KeyStore> stores, int calls)
+    {
+        const int warmup = 1_000;
+        var engines = stores.Select(KeyCheckBenchmarks.Engine).ToList();
+        var unknownKey = SecretFormat.Mint(KeyPrefixes.WebhookKey).Value;
+        try
+        {
+            var valid = stores.Select(_ => new long[calls]).ToList();
+            var unknown = stores.Select(_ => new long[calls]).ToList();
+            for (var round = 0; round < warmup + calls; round++)
+            {
+                for (var j = 0; j < stores.Count; j++)
+                {
+                    var s = (round + j) % stores.Count;
+                    var key = stores[s].Keys[round % stores[s].Keys.Count];
+                    var (validTicks, validOutcome) = Time(engines[s].Engine, key.Value, key.Owner);
+                    var (unknownTicks, unknownOutcome) = Time(engines[s].Engine, unknownKey, null);
+                    if (validOutcome != KeyCheckOutcome.Valid || unknownOutcome != KeyCheckOutcome.Unknown)
+                    {
+                        throw new InvalidOperationException($"Unexpected outcomes {validOutcome}/{unknownOutcome}");
+                    }
+
+                    if (round >= warmup)
+                    {
+                        valid[s][round - warmup] = validTicks;
+                        unknown[s][round - warmup] = unknownTicks;
+                    }
+                }
+            }
+
+            return stores.Select((store, s) => (store.Count, Result: (LatencySummary.Of(valid[s]), LatencySummary.Of(unknown[s]))))
+                .ToDictionary(x => x.Count, x => x.Result);
+        }
+        finally
+        {
+            foreach (var (services, _) in engines)
+            {
+                services.Dispose();
+            }
+        }
+
+        static (long Ticks, KeyCheckOutcome Outcome) Time(KeyEngine engine, string key, KeyOwner? owner)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var result = engine.CheckAsync(KeyKind.WebhookKey, KeyStore.Tenant, key, owner, "127.0.0.1").GetAwaiter().GetResult();
+            return (Stopwatch.GetTimestamp() - started, result.Outcome);
+        }
+    }
+}
+
+/// <summary>One store size's key-check numbers.</summary>
+internal sealed record KeyRow(int Keys, double ValidMeanUs, double UnknownMeanUs, LatencySummary Valid, LatencySummary Unknown);
