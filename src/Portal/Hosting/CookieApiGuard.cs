@@ -1,4 +1,4 @@
-using Portal.Endpoints;
+using Portal.Features.SigningSecrets;
 
 namespace Portal.Hosting;
 

@@ -16,12 +16,13 @@ using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
-using Portal.Mcp;
+using Portal.Features.Mcp;
 using Portal.Core.SigningSecrets;
 using Portal.Core.OAuth;
 using Portal.Core.Outbound;
 using Portal.Core.Tenancy;
 using Portal.Core.Webhooks;
+using Portal.Features.IntegrationKeys;
 
 namespace Portal.Hosting;
 

@@ -1,8 +1,7 @@
 using System.Text.Json.Nodes;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Components.Pages.Configs;
-using Portal.Components.Pages.Integrations;
+using Portal.Features.OAuth;
 using Portal.Core.Configs;
 using Portal.Core.Integrations;
 using Portal.Core.OAuth;

@@ -1,5 +1,5 @@
 using Bunit;
-using Portal.Components.Pages.Configs;
+using Portal.Features.Webhooks;
 using Portal.Core.Webhooks;
 
 namespace Portal.Tests.Components;

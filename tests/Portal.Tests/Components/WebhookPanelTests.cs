@@ -1,7 +1,7 @@
 using System.Net;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Components.Pages.Configs;
+using Portal.Features.Webhooks;
 using Portal.Core.Integrations;
 using Portal.Core.Tenancy;
 using Portal.Core.Webhooks;

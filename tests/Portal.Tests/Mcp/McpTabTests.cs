@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Components.Pages.Integrations;
+using Portal.Features.Mcp;
 using Portal.Core.Configs;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;

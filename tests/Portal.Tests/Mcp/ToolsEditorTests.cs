@@ -1,7 +1,7 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using Portal.Components.Pages.Integrations;
+using Portal.Features.Integrations;
 using Portal.Core.Integrations;
 using Portal.Core.Tenancy;
 using Portal.Tests.Components;

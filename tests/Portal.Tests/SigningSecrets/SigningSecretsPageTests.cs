@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Components.Pages.SigningSecrets;
+using Portal.Features.SigningSecrets;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
 using Portal.Tests.Components;
