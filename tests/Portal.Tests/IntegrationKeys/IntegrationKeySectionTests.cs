@@ -5,7 +5,6 @@ using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.Tenancy;
-using Portal.Tests.Components;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.IntegrationKeys;

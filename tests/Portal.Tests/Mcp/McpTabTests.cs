@@ -7,7 +7,6 @@ using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
 using Portal.Core.Tenancy;
-using Portal.Tests.Components;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Mcp;

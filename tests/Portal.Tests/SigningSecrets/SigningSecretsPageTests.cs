@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Features.SigningSecrets;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
-using Portal.Tests.Components;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.SigningSecrets;
