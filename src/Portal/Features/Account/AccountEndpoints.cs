@@ -15,7 +15,7 @@ public static class AccountEndpoints
         {
             if (configuration.EntraEnabled())
             {
-                await http.SignOutAsync(PortalServices.EntraCookieScheme);
+                await http.SignOutAsync(PortalAuthentication.EntraCookieScheme);
             }
             else
             {
