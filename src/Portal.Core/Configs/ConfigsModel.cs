@@ -27,5 +27,6 @@ internal sealed class ConfigRevisionConfiguration : IEntityTypeConfiguration<Con
         e.Property(r => r.TenantId).HasMaxLength(64);
         e.Property(r => r.CreatedBy).HasMaxLength(256);
         e.HasIndex(r => new { r.TenantId, r.ConfigId, r.Number }).IsUnique();
+        e.HasOne<Config>().WithMany().HasForeignKey(r => r.ConfigId).OnDelete(DeleteBehavior.Cascade); // revisions go with their config
     }
 }

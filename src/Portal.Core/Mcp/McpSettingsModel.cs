@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Integrations;
 
 namespace Portal.Core.Mcp;
 
@@ -12,5 +13,7 @@ internal sealed class McpSettingsConfiguration : IEntityTypeConfiguration<McpSet
         e.Property(m => m.TenantId).HasMaxLength(64);
         e.Property(m => m.IntegrationId).HasMaxLength(64);
         e.Property(m => m.Description).HasMaxLength(500);
+        // Settings go with their integration (the settings row is keyed like the integration: tenant + id).
+        e.HasOne<Integration>().WithMany().HasForeignKey(m => new { m.TenantId, m.IntegrationId }).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Configs;
 
 namespace Portal.Core.Webhooks;
 
@@ -12,6 +13,7 @@ internal sealed class WebhookBindingConfiguration : IEntityTypeConfiguration<Web
         e.Property(b => b.TenantId).HasMaxLength(64);
         e.Property(b => b.Name).HasMaxLength(100);
         e.HasIndex(b => new { b.TenantId, b.ConfigId });
+        e.HasOne<Config>().WithMany().HasForeignKey(b => b.ConfigId).OnDelete(DeleteBehavior.Cascade); // bindings go with their config
     }
 }
 
@@ -26,5 +28,6 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         e.Property(w => w.ContentType).HasMaxLength(256);
         e.HasIndex(w => new { w.TenantId, w.ConfigId, w.BindingId, w.WebhookId }).IsUnique();
         e.HasIndex(w => new { w.TenantId, w.ConfigId, w.Id });
+        e.HasOne<Config>().WithMany().HasForeignKey(w => w.ConfigId).OnDelete(DeleteBehavior.Cascade); // received events go with their config
     }
 }
