@@ -1,9 +1,18 @@
 using Scalar.AspNetCore;
 using Portal.Components;
 using Portal.Core.Data;
-using Portal.Endpoints;
 using Portal.Hosting;
-using Portal.Mcp;
+using Portal.Features.Account;
+using Portal.Features.ApiClients;
+using Portal.Features.Audit;
+using Portal.Features.Configs;
+using Portal.Features.IntegrationKeys;
+using Portal.Features.Integrations;
+using Portal.Features.Mcp;
+using Portal.Features.OAuth;
+using Portal.Features.SigningSecrets;
+using Portal.Features.Tenancy;
+using Portal.Features.Webhooks;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddPortalConfigurationFile(builder.Environment);

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portal.E2E.Infrastructure;
 using Portal.E2E.Pages;
-using Portal.Tests.Verification;
+using Portal.Tests.OAuth;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,4 +1,4 @@
-using Portal.Endpoints;
+using Portal.Features.SigningSecrets;
 
 namespace Portal.Hosting;
 
@@ -36,7 +36,7 @@ public static class CookieApiGuard
 
     private static bool IsRefused(HttpContext http) =>
         http.User.Identity?.IsAuthenticated == true
-        && !PortalServices.HasBearerToken(http.Request)
+        && !PortalAuthentication.HasBearerToken(http.Request)
         && !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method))
         && GuardedPrefixes.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
 }

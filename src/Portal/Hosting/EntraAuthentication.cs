@@ -10,7 +10,7 @@ namespace Portal.Hosting;
 
 /// <summary>
 /// Microsoft Entra ID sign-in, registered only when <c>AzureAd:ClientId</c> is set.
-/// Browsers sign in with OpenID Connect (Microsoft.Identity.Web) into the <see cref="PortalServices.EntraCookieScheme"/>
+/// Browsers sign in with OpenID Connect (Microsoft.Identity.Web) into the <see cref="PortalAuthentication.EntraCookieScheme"/>
 /// cookie; API callers present Entra access tokens (JwtBearer, also through Microsoft.Identity.Web).
 /// Either way the person is mapped to tenant memberships by e-mail (<c>email</c> or <c>preferred_username</c>).
 /// </summary>
@@ -32,14 +32,14 @@ public static class EntraAuthentication
     public static void AddPortalEntra(this AuthenticationBuilder auth, IConfiguration configuration)
     {
         var section = configuration.GetSection(Section);
-        auth.AddMicrosoftIdentityWebApp(section, OpenIdConnectDefaults.AuthenticationScheme, PortalServices.EntraCookieScheme);
+        auth.AddMicrosoftIdentityWebApp(section, OpenIdConnectDefaults.AuthenticationScheme, PortalAuthentication.EntraCookieScheme);
         auth.AddMicrosoftIdentityWebApi(section, JwtBearerDefaults.AuthenticationScheme);
 
         var useCodeFlow = !string.IsNullOrWhiteSpace(section["ClientSecret"]) && string.IsNullOrWhiteSpace(section["ResponseType"]);
 
         // These run after Microsoft.Identity.Web's own configuration of the same schemes (registration order),
         // so the authority it computed is known here.
-        auth.Services.Configure<CookieAuthenticationOptions>(PortalServices.EntraCookieScheme, o =>
+        auth.Services.Configure<CookieAuthenticationOptions>(PortalAuthentication.EntraCookieScheme, o =>
         {
             o.Cookie.Name = "portal.entra";
             o.Cookie.HttpOnly = true;
@@ -48,8 +48,8 @@ public static class EntraAuthentication
             o.ReturnUrlParameter = "returnUrl";
             o.LogoutPath = "/account/logout";
             o.AccessDeniedPath = "/account/login";
-            o.Events.OnRedirectToLogin = ctx => PortalServices.ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = ctx => PortalServices.ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+            o.Events.OnRedirectToLogin = ctx => PortalAuthentication.ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => PortalAuthentication.ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
 
         auth.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, o =>

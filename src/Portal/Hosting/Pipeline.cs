@@ -1,4 +1,5 @@
-using Portal.Endpoints;
+using Portal.Features.IntegrationKeys;
+using Portal.Features.SigningSecrets;
 
 namespace Portal.Hosting;
 

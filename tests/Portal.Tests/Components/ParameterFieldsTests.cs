@@ -4,6 +4,7 @@ using AngleSharp.Dom;
 using Bunit;
 using Portal.Components.Shared;
 using Portal.Core.Integrations;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Components;
 

@@ -1,6 +1,7 @@
 using Bunit;
 using MudBlazor;
 using Portal.Components.Shared;
+using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Components;
 

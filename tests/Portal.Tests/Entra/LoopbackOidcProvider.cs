@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,7 +10,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Portal.Tests.Entra;
@@ -209,15 +207,6 @@ public sealed partial class LoopbackOidcProvider : IAsyncDisposable
         });
     }
 
-    /// <summary>An Entra-like v2.0 access token for this client (aud = client id, scp, tid, oid, e-mail).</summary>
-    public string IssueAccessToken(string email, SecurityKey? signWith = null, string? issuer = null, string? audience = null)
-    {
-        var claims = UserClaims(email);
-        claims["scp"] = "access_as_user";
-        claims["azp"] = ClientId;
-        return Sign(claims, audience ?? ClientId, signWith, issuer);
-    }
-
     /// <summary>Runs the authorization-code flow against this provider over HTTP, as a client would, and returns the token response.</summary>
     public async Task<JsonObject> SignInAsync(string email)
     {
@@ -250,60 +239,6 @@ public sealed partial class LoopbackOidcProvider : IAsyncDisposable
             : throw new InvalidOperationException($"token endpoint answered {(int)token.StatusCode}: {body}");
     }
 
-    private string IssueIdToken(string email, string? nonce, string? accessToken, string? code)
-    {
-        var claims = UserClaims(email);
-        claims["name"] = email.Split('@')[0];
-        if (!string.IsNullOrEmpty(nonce))
-        {
-            claims["nonce"] = nonce;
-        }
-
-        if (accessToken is not null)
-        {
-            claims["at_hash"] = HalfHash(accessToken);
-        }
-
-        if (code is not null)
-        {
-            claims["c_hash"] = HalfHash(code);
-        }
-
-        return Sign(claims, ClientId, signWith: null, issuer: null);
-    }
-
-    private static Dictionary<string, object> UserClaims(string email)
-    {
-        // A stable object id per e-mail, like Entra's oid.
-        var oid = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(email.ToLowerInvariant()))[..16]).ToString();
-        return new Dictionary<string, object>
-        {
-            ["sub"] = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes("sub:" + oid))),
-            ["oid"] = oid,
-            ["tid"] = EntraTenantId,
-            ["ver"] = "2.0",
-            ["email"] = email,
-            ["preferred_username"] = email,
-        };
-    }
-
-    private string Sign(Dictionary<string, object> claims, string audience, SecurityKey? signWith, string? issuer)
-    {
-        var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = issuer ?? Issuer,
-            Audience = audience,
-            Claims = claims,
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddHours(1),
-            SigningCredentials = new SigningCredentials(signWith ?? SigningKey, SecurityAlgorithms.RsaSha256),
-        });
-    }
-
-    private static string HalfHash(string value) => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(value))[..16]);
-
     private static (string? Id, string? Secret) ClientCredentials(HttpRequest request, IFormCollection form)
     {
         var header = request.Headers.Authorization.ToString();
@@ -316,54 +251,12 @@ public sealed partial class LoopbackOidcProvider : IAsyncDisposable
         return (form["client_id"], form["client_secret"]);
     }
 
-    private static IResult Respond(string redirectUri, string responseMode, Dictionary<string, string> parameters)
-    {
-        var encoded = string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
-        switch (responseMode)
-        {
-            case "form_post":
-                var html = new StringBuilder()
-                    .Append("<!DOCTYPE html><html><head><title>Working...</title></head><body onload=\"document.forms[0].submit()\">")
-                    .Append("<form method=\"post\" action=\"").Append(WebUtility.HtmlEncode(redirectUri)).Append("\">");
-                foreach (var (name, value) in parameters)
-                {
-                    html.Append("<input type=\"hidden\" name=\"").Append(WebUtility.HtmlEncode(name)).Append("\" value=\"").Append(WebUtility.HtmlEncode(value)).Append("\" />");
-                }
-
-                html.Append("<noscript><button type=\"submit\">Continue</button></noscript></form></body></html>");
-                return Results.Content(html.ToString(), "text/html; charset=utf-8");
-            case "fragment":
-                return Results.Redirect($"{redirectUri}#{encoded}");
-            default:
-                return Results.Redirect($"{redirectUri}{(redirectUri.Contains('?') ? '&' : '?')}{encoded}");
-        }
-    }
-
-    /// <summary>Reads the auto-submitting form of a form_post answer: its action and fields.</summary>
-    public static (Uri Action, Dictionary<string, string> Fields) ParseFormPost(string html)
-    {
-        var action = FormAction().Match(html);
-        if (!action.Success)
-        {
-            throw new InvalidOperationException("no form_post form in: " + html);
-        }
-
-        var fields = HiddenInput().Matches(html).ToDictionary(m => WebUtility.HtmlDecode(m.Groups[1].Value), m => WebUtility.HtmlDecode(m.Groups[2].Value));
-        return (new Uri(WebUtility.HtmlDecode(action.Groups[1].Value)), fields);
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
         _rsa.Dispose();
     }
-
-    [GeneratedRegex("<form method=\"post\" action=\"([^\"]+)\"")]
-    private static partial Regex FormAction();
-
-    [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]*)\"")]
-    private static partial Regex HiddenInput();
 
     private sealed record Grant(string User, string RedirectUri, string? Nonce, string? CodeChallenge, string? CodeChallengeMethod, string Scope);
 }

@@ -5,10 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.OAuth;
 using Portal.Core.Tenancy;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
-using Portal.Tests.Verification;
-using static Portal.Tests.Verification.VerificationData;
+using Portal.Tests.OAuth;
+using static Portal.Tests.OAuth.VerificationData;
 
 namespace Portal.Tests.Figures;
 

@@ -31,7 +31,7 @@ public sealed partial class SecurityFigures
             await admin.GeneratedUrlAsync(integration, config);
             await (await admin.PostAsync($"/api/v1/app/{PortalApplication.Tenant}/integration/{integration}/key/rotate", null)).ExpectAsync(HttpStatusCode.OK);
             await (await admin.GetAsync($"/api/v1/app/{PortalApplication.Tenant}/integration/{integration}/key")).ExpectAsync(HttpStatusCode.OK);
-            await (await admin.PostAsJsonAsync($"{T}/signing-secrets", new { name = Api.ApiTestData.NewId("hygiene") })).ExpectAsync(HttpStatusCode.Created);
+            await (await admin.PostAsJsonAsync($"{T}/signing-secrets", new { name = Infrastructure.ApiTestData.NewId("hygiene") })).ExpectAsync(HttpStatusCode.Created);
             await (await admin.PostAsJsonAsync($"{T}/api-clients", new { displayName = "hygiene", role = "Viewer" })).ExpectAsync(HttpStatusCode.Created);
             var (mcp, mcpConfig) = await McpTestData.CreateAsync(admin);
             await McpTestData.EnableAsync(admin, mcp, mcpConfig);

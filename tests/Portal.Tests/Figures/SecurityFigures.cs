@@ -42,7 +42,7 @@ public sealed partial class SecurityFigures(FiguresPortal figures, ITestOutputHe
             // event, binding and client ids differ when the attacker addresses them under its own tenant.
             foreach (var integration in new[] { victim.Ids["integration"], victim.BindingIds["integration"] })
             {
-                await (await setup.PostAsJsonAsync($"/v1/tenants/{Attacker}/integrations", Api.ApiTestData.SmallIntegration(integration))).ExpectAsync(HttpStatusCode.Created);
+                await (await setup.PostAsJsonAsync($"/v1/tenants/{Attacker}/integrations", Infrastructure.ApiTestData.SmallIntegration(integration))).ExpectAsync(HttpStatusCode.Created);
             }
         }
 

@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Keys;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Webhooks;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Keys;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.IntegrationKeys;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.IntegrationKeys;

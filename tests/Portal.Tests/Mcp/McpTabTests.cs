@@ -1,13 +1,12 @@
 using System.Text.RegularExpressions;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Components.Pages.Integrations;
+using Portal.Features.Mcp;
 using Portal.Core.Configs;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
 using Portal.Core.Tenancy;
-using Portal.Tests.Components;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Mcp;

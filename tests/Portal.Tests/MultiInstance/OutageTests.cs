@@ -1,5 +1,4 @@
 using System.Net;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.MultiInstance;

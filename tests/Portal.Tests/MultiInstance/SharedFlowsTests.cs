@@ -1,10 +1,9 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
-using Portal.Tests.Verification;
+using Portal.Tests.OAuth;
 using Portal.Tests.Webhooks;
-using static Portal.Tests.Verification.VerificationData;
+using static Portal.Tests.OAuth.VerificationData;
 
 namespace Portal.Tests.MultiInstance;
 

@@ -6,7 +6,6 @@ using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
 using Portal.Client;
 using Portal.Client.Models;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.OpenApi;

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.SigningSecrets;
-using static Portal.Tests.Api.ApiTestData;
+using static Portal.Tests.Infrastructure.ApiTestData;
 
 namespace Portal.Tests.Security;
 

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.Api.ApiTestData;
+using static Portal.Tests.Infrastructure.ApiTestData;
 
 namespace Portal.Tests.Security;
 

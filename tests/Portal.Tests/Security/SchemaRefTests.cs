@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.Api.ApiTestData;
+using static Portal.Tests.Infrastructure.ApiTestData;
 
 namespace Portal.Tests.Security;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.SigningSecrets;
-using static Portal.Tests.Api.ApiTestData;
+using static Portal.Tests.Infrastructure.ApiTestData;
 
 namespace Portal.Tests.Security;
 

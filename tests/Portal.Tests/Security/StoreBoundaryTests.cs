@@ -5,9 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Audit;
 using Portal.Core.Data;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
-using static Portal.Tests.Api.ApiTestData;
+using static Portal.Tests.Infrastructure.ApiTestData;
 
 namespace Portal.Tests.Security;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 using static Portal.Tests.SigningSecrets.SigningSecretTestData;
 
@@ -207,7 +206,7 @@ public sealed class SigningSecretResultTests
         var rotated = new Portal.Core.SigningSecrets.SigningSecretRotated { Name = "n", Token = token, RotatedAt = 1 };
         var key = new Portal.Core.IntegrationKeys.IntegrationKeyRotated { Key = token, KeyPrefix = "integsk_x", IssuedAt = 1 };
 
-        Assert.All(new object[] { created, rotated, key, new Portal.Endpoints.SvixIntegrationKeyOut(token), new Portal.Endpoints.XrpcSecretRotateOutput { Name = "n", Token = token, RotatedAt = "t" } },
+        Assert.All(new object[] { created, rotated, key, new Portal.Features.IntegrationKeys.SvixIntegrationKeyOut(token), new Portal.Features.SigningSecrets.XrpcSecretRotateOutput { Name = "n", Token = token, RotatedAt = "t" } },
             r => Assert.DoesNotContain("c2VjcmV0", $"{r}", StringComparison.Ordinal));
     }
 }

@@ -1,10 +1,9 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Components.Pages.SigningSecrets;
+using Portal.Features.SigningSecrets;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
-using Portal.Tests.Components;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.SigningSecrets;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Mcp;
 using Portal.Tests.SigningSecrets;

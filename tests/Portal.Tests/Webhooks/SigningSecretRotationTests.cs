@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Portal.Core.Webhooks;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 using static Portal.Tests.Webhooks.WebhookApi;
 

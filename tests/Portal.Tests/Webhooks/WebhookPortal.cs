@@ -12,7 +12,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Data;
 using Portal.Core.Keys;
-using Portal.Tests.Api;
 using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Webhooks;

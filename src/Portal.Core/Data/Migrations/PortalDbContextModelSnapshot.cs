@@ -560,6 +560,8 @@ namespace Portal.Core.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfigId");
+
                     b.HasIndex("TenantId", "ConfigId", "Number")
                         .IsUnique();
 
@@ -1046,6 +1048,8 @@ namespace Portal.Core.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfigId");
+
                     b.HasIndex("TenantId", "ConfigId");
 
                     b.ToTable("WebhookBindings");
@@ -1090,6 +1094,8 @@ namespace Portal.Core.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConfigId");
 
                     b.HasIndex("TenantId", "ConfigId", "Id");
 
@@ -1172,6 +1178,42 @@ namespace Portal.Core.Data.Migrations
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("Portal.Core.Configs.ConfigRevision", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Mcp.McpSettings", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookBinding", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookEvent", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", b =>

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.Keys;
+
+public static class KeysServices
+{
+    /// <summary>Registers the key engine, credential protection and idempotency records.</summary>
+    public static IServiceCollection AddKeys(this IServiceCollection services)
+    {
+        services.AddSingleton<CredentialProtector>();
+        services.AddSingleton<KeyEngine>();
+        services.AddSingleton<IdempotencyStore>();
+        return services;
+    }
+}

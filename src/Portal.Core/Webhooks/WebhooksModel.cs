@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Configs;
+
+namespace Portal.Core.Webhooks;
+
+/// <summary>How the Webhooks feature's rows are stored; applied by <c>PortalDbContext</c> with <c>ApplyConfigurationsFromAssembly</c>.</summary>
+internal sealed class WebhookBindingConfiguration : IEntityTypeConfiguration<WebhookBinding>
+{
+    public void Configure(EntityTypeBuilder<WebhookBinding> e)
+    {
+        e.HasKey(b => b.Id);
+        e.Property(b => b.TenantId).HasMaxLength(64);
+        e.Property(b => b.Name).HasMaxLength(100);
+        e.HasIndex(b => new { b.TenantId, b.ConfigId });
+        e.HasOne<Config>().WithMany().HasForeignKey(b => b.ConfigId).OnDelete(DeleteBehavior.Cascade); // bindings go with their config
+    }
+}
+
+internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<WebhookEvent>
+{
+    public void Configure(EntityTypeBuilder<WebhookEvent> e)
+    {
+        e.HasKey(w => w.Id);
+        e.Property(w => w.TenantId).HasMaxLength(64);
+        e.Property(w => w.IntegrationId).HasMaxLength(64);
+        e.Property(w => w.WebhookId).HasMaxLength(256);
+        e.Property(w => w.ContentType).HasMaxLength(256);
+        e.HasIndex(w => new { w.TenantId, w.ConfigId, w.BindingId, w.WebhookId }).IsUnique();
+        e.HasIndex(w => new { w.TenantId, w.ConfigId, w.Id });
+        e.HasOne<Config>().WithMany().HasForeignKey(w => w.ConfigId).OnDelete(DeleteBehavior.Cascade); // received events go with their config
+    }
+}

@@ -1,0 +1,36 @@
+using Portal.Core.Tenancy;
+
+namespace Portal.Hosting;
+
+/// <summary>The <c>/v1/tenants/{tenant}</c> group: authenticated, and resolved to an <see cref="Actor"/> of that tenant or 404.</summary>
+public static class TenantApi
+{
+    public static RouteGroupBuilder MapTenantApi(this IEndpointRouteBuilder app) =>
+        app.MapGroup("/v1/tenants/{tenant}").RequireTenant("tenant");
+
+    /// <summary>Requires a signed-in caller and resolves the tenant named by <paramref name="routeParameter"/> to an <see cref="Actor"/>; not a member → 404.</summary>
+    public static RouteGroupBuilder RequireTenant(this RouteGroupBuilder group, string routeParameter)
+    {
+        group.RequireAuthorization();
+        group.AddEndpointFilter(async (ctx, next) =>
+        {
+            var http = ctx.HttpContext;
+            var tenant = http.GetRouteValue(routeParameter) as string ?? "";
+            var access = http.RequestServices.GetRequiredService<TenantAccess>();
+            var actor = await access.ResolveAsync(http.User, tenant, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+            if (actor is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+                    detail: $"Tenant '{tenant}' was not found, or you are not a member of it.");
+            }
+
+            http.Items[typeof(Actor)] = actor;
+            return await next(ctx);
+        });
+        group.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    public static Actor Actor(this HttpContext http) =>
+        http.Items[typeof(Actor)] as Actor ?? throw new InvalidOperationException("No tenant actor: the endpoint is outside the tenant group.");
+}
