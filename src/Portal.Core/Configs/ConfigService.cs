@@ -11,7 +11,7 @@ using Portal.Core.Webhooks;
 namespace Portal.Core.Configs;
 
 /// <summary>Seed 000: configs of an integration, their drafts, revisions, publish and rollback.</summary>
-public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, TimeProvider time)
+public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, Refusals refusals, TimeProvider time)
 {
     private const string ParametersSection = ConfigRules.ParametersSection;
     private const string AuthSection = ConfigRules.AuthSection;
@@ -28,7 +28,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "config.create", $"integrations/{integrationId}/configs", db, ct);
         }
 
         var content = new ConfigContent();
@@ -99,7 +99,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
     private async Task<Result<ConfigView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition, CancellationToken ct)
     {
-        var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
+        var (definition, entity, error) = await LoadForChangeAsync(db, actor, "config.update", integrationId, configId, ct);
         if ((error ?? Precondition.Check(precondition, entity!.Version, Resource)) is { } refused)
         {
             return refused;
@@ -136,7 +136,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
     private async Task<Result<bool>> DeleteOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Precondition? precondition, CancellationToken ct)
     {
-        var (_, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
+        var (_, entity, error) = await LoadForChangeAsync(db, actor, "config.delete", integrationId, configId, ct);
         if ((error ?? Precondition.Check(precondition, entity!.Version, Resource)) is { } refused)
         {
             return refused;
@@ -157,7 +157,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
     private async Task<Result<ConfigView>> PublishOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
     {
-        var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
+        var (definition, entity, error) = await LoadForChangeAsync(db, actor, "config.publish", integrationId, configId, ct);
         if (error is not null)
         {
             return error;
@@ -251,7 +251,7 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
 
     private async Task<Result<ConfigView>> RollbackOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct)
     {
-        var (definition, entity, error) = await LoadForChangeAsync(db, actor, integrationId, configId, ct);
+        var (definition, entity, error) = await LoadForChangeAsync(db, actor, "config.rollback", integrationId, configId, ct);
         if (error is not null)
         {
             return error;
@@ -299,10 +299,10 @@ public sealed class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, 
     }
 
     /// <summary>Like <see cref="LoadAsync"/>, for a change: a Viewer is refused once the config is known to exist (404 first, so existence does not leak).</summary>
-    private async Task<(IntegrationDefinition? Definition, Config? Entity, Error? Error)> LoadForChangeAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
+    private async Task<(IntegrationDefinition? Definition, Config? Entity, Error? Error)> LoadForChangeAsync(PortalDbContext db, Actor actor, string operation, string integrationId, Guid configId, CancellationToken ct)
     {
         var loaded = await LoadAsync(db, actor, integrationId, configId, ct);
-        return loaded.Error is null && !actor.IsAdmin ? (null, null, Error.Forbidden()) : loaded;
+        return loaded.Error is null && !actor.IsAdmin ? (null, null, await refusals.ForbiddenAsync(actor, operation, Target(loaded.Entity!), db, ct)) : loaded;
     }
 
     private async Task<(IntegrationDefinition? Definition, Config? Entity, Error? Error)> LoadAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)

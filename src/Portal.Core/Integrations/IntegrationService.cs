@@ -9,13 +9,13 @@ using Portal.Core.Tenancy;
 namespace Portal.Core.Integrations;
 
 /// <summary>Seed 001: create, list, get, update and delete integrations of a tenant.</summary>
-public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, KeyEngine keys, TimeProvider time)
+public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, KeyEngine keys, Refusals refusals, TimeProvider time)
 {
     public async Task<Result<IntegrationView>> CreateAsync(Actor actor, IntegrationInput input, CancellationToken ct = default)
     {
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "integration.create", "integrations", ct: ct);
         }
 
         var errors = new ValidationErrors();
@@ -100,7 +100,7 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "integration.update", $"integrations/{id}", db, ct);
         }
 
         if (Precondition.Check(precondition, entity.Version, Resource) is { } failed)
@@ -146,7 +146,7 @@ public sealed class IntegrationService(IDbContextFactory<PortalDbContext> dbFact
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "integration.delete", $"integrations/{id}", db, ct);
         }
 
         if (Precondition.Check(precondition, entity.Version, Resource) is { } failed)

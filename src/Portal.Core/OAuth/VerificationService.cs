@@ -16,8 +16,11 @@ public sealed class VerificationService(
     CredentialProtector protector,
     CredentialTester tester,
     OAuthService oauth,
+    Refusals refusals,
     TimeProvider time)
 {
+    private static readonly Error VerifyRefused = Error.Forbidden("Verifying credentials calls the integration with them: only an Admin can do that.");
+
     public async Task<Result<VerificationResult>> VerifyAuthAsync(Actor actor, string integrationId, Guid configId, int? authMapIndex, OAuthStartContext start, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -35,7 +38,7 @@ public sealed class VerificationService(
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden("Verifying credentials calls the integration with them: only an Admin can do that.");
+            return await refusals.RecordAsync(actor, "config.verify", $"integrations/{integrationId}/configs/{configId}", VerifyRefused, db, ct: ct);
         }
 
         var content = PortalJson.Deserialize<ConfigContent>(config.ContentJson);
@@ -103,7 +106,7 @@ public sealed class VerificationService(
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden("Verifying credentials calls the integration with them: only an Admin can do that.");
+            return await refusals.RecordAsync(actor, "config.verify", $"integrations/{integrationId}", VerifyRefused, db, ct: ct);
         }
 
         List<AuthMetadata> methods;

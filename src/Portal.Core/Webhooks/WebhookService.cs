@@ -11,7 +11,7 @@ using Portal.Core.Tenancy;
 namespace Portal.Core.Webhooks;
 
 /// <summary>Seed 000's webhook URLs: the first key, rotation, per-binding endpoints, the key list and the inbox of a config.</summary>
-public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, KeyEngine keys, IOptions<PortalOptions> options, TimeProvider time)
+public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, KeyEngine keys, Refusals refusals, IOptions<PortalOptions> options, TimeProvider time)
 {
     public const int MaxBindingNameLength = 100;
 
@@ -22,7 +22,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public Task<Result<WebhookUrlIssued>> GenerateUrlAsync(Actor actor, string integrationId, Guid configId, string requestBaseUrl, CancellationToken ct = default) =>
         dbFactory.RunAsync(async db =>
         {
-            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config, "this integration declares webhookOwnership PER_BINDING, so generate a webhook URL for each binding instead", ct);
+            var target = await ConfigTargetAsync(db, actor, ("key.mint", "/webhook"), integrationId, configId, WebhookOwnership.Config, "this integration declares webhookOwnership PER_BINDING, so generate a webhook URL for each binding instead", ct);
             return target.IsSuccess
                 ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
                 : target.Error!;
@@ -32,7 +32,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public Task<Result<WebhookUrlIssued>> RotateAsync(Actor actor, string integrationId, Guid configId, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct = default) =>
         dbFactory.RunAsync(async db =>
         {
-            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config,
+            var target = await ConfigTargetAsync(db, actor, ("key.rotate", "/webhook"), integrationId, configId, WebhookOwnership.Config,
                 "this integration declares webhookOwnership PER_BINDING, so rotate per binding: rotate the webhook key of each binding instead", ct);
             return target.IsSuccess
                 ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
@@ -42,7 +42,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Result<WebhookBindingView>> CreateBindingAsync(Actor actor, string integrationId, Guid configId, WebhookBindingInput input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.PerBinding,
+        var target = await ConfigTargetAsync(db, actor, ("webhook.binding.create", "/bindings"), integrationId, configId, WebhookOwnership.PerBinding,
             "this integration declares webhookOwnership CONFIG, so generate the config's own webhook URL instead", ct);
         if (!target.IsSuccess)
         {
@@ -97,13 +97,13 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             return error;
         }
 
+        var target = $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "webhook.binding.delete", target, db, ct);
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var target = $"{ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
         await keys.RevokeAllAsync(db, actor, KeyOwner.ForBinding(bindingId), target, ct);
         db.WebhookBindings.Remove(binding!);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "webhook.binding.delete", target));
@@ -205,7 +205,8 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>Resolves the config (404), the role (403) and the integration's ownership (400 with what to do instead); the audit target on success.</summary>
-    private async Task<Result<string>> ConfigTargetAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
+    /// <param name="refused">The operation a Viewer is refused, and its audit target below the config's.</param>
+    private async Task<Result<string>> ConfigTargetAsync(PortalDbContext db, Actor actor, (string Operation, string TargetSuffix) refused, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
     {
         var (definition, error) = await LoadAsync(db, actor, integrationId, configId, ct);
         if (error is not null)
@@ -215,7 +216,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, refused.Operation, ConfigTarget(integrationId, configId) + refused.TargetSuffix, db, ct);
         }
 
         return definition!.WebhookOwnership == required

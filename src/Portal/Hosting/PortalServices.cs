@@ -47,6 +47,7 @@ public static class PortalServices
         services.AddSingleton<IntegrationService>();
         services.AddSingleton<ConfigService>();
         services.AddSingleton<AuditService>();
+        services.AddSingleton<Refusals>();
         services.AddSingleton<TenantAccess>();
         services.AddSingleton<KeyEngine>();
         services.AddSingleton<IdempotencyStore>();
