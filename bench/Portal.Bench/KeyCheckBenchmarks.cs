@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Audit;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 
@@ -64,9 +65,11 @@ public class KeyCheckBenchmarks
     public static (ServiceProvider Services, KeyEngine Engine) Engine(KeyStore store)
     {
         var services = KeyStore.Services(store.ConnectionString);
+        var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var engine = new KeyEngine(
-            services.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
+            dbFactory,
             new CredentialProtector(new EphemeralDataProtectionProvider()),
+            new Refusals(dbFactory, TimeProvider.System),
             TimeProvider.System);
         return (services, engine);
     }

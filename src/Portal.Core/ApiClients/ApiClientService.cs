@@ -10,7 +10,7 @@ namespace Portal.Core.ApiClients;
 
 /// <summary>API clients per tenant: create, list, rotate secret, delete; the secret is shown once.</summary>
 /// <remarks>A singleton: OpenIddict's manager (and its DbContext) is resolved per operation through <see cref="PerOperation{T}"/>.</remarks>
-public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<IOpenIddictApplicationManager> applications, TimeProvider time)
+public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<IOpenIddictApplicationManager> applications, Refusals refusals, TimeProvider time)
 {
     /// <summary>Rotations of one client run one at a time: concurrent ones would race on OpenIddict's concurrency token.</summary>
     private static readonly KeyedLock Rotations = new();
@@ -19,7 +19,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     {
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "apiClient.create", "api-clients", ct: ct);
         }
 
         var errors = new ValidationErrors();
@@ -79,7 +79,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     {
         using var turn = await Rotations.AcquireAsync(clientId, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (client, error) = await FindForChangeAsync(db, actor, clientId, ct);
+        var (client, error) = await FindForChangeAsync(db, actor, "apiClient.rotateSecret", clientId, ct);
         if (error is not null)
         {
             return error;
@@ -111,7 +111,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<Result<bool>> DeleteAsync(Actor actor, string clientId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (client, error) = await FindForChangeAsync(db, actor, clientId, ct);
+        var (client, error) = await FindForChangeAsync(db, actor, "apiClient.delete", clientId, ct);
         if (error is not null)
         {
             return error;
@@ -180,10 +180,12 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     }
 
     /// <summary>The tenant's client, 404 before 403 so another tenant's client does not leak.</summary>
-    private static async Task<(ApiClient? Client, Error? Error)> FindForChangeAsync(PortalDbContext db, Actor actor, string clientId, CancellationToken ct)
+    private async Task<(ApiClient? Client, Error? Error)> FindForChangeAsync(PortalDbContext db, Actor actor, string operation, string clientId, CancellationToken ct)
     {
         var client = await db.ApiClients.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.ClientId == clientId, ct);
-        return client is null ? (null, NotFound(clientId)) : actor.IsAdmin ? (client, null) : (null, Error.Forbidden());
+        return client is null ? (null, NotFound(clientId))
+            : actor.IsAdmin ? (client, null)
+            : (null, await refusals.ForbiddenAsync(actor, operation, $"api-clients/{clientId}", db, ct));
     }
 
     private static Error NotFound(string clientId) => Error.NotFound($"API client '{clientId}' was not found in this tenant.");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Data;
 using Portal.Core.Integrations;
@@ -12,14 +13,15 @@ namespace Portal.Core.Configs;
 /// integration or config that is missing, or is another tenant's, is 404 with the same words everywhere; only then is
 /// a Viewer refused a change (403), so a refusal never tells anyone what exists where they cannot look.
 /// </summary>
-public sealed class ConfigAccess(IntegrationService integrations, CredentialProtector protector)
+public sealed class ConfigAccess(IntegrationService integrations, CredentialProtector protector, Refusals refusals)
 {
     /// <summary>
     /// Loads config <paramref name="configId"/> of the actor's tenant, tracked on <paramref name="db"/> (a change is
     /// saved with the operation). <paramref name="forWrite"/>: the operation changes the config or acts with its
-    /// credentials, so a Viewer is refused (with <paramref name="refusal"/> when the operation says why).
+    /// credentials, so a Viewer is refused (with <paramref name="refusal"/> when the operation says why), and the
+    /// refusal is audited once as <paramref name="operation"/> on the config (plus <paramref name="targetSuffix"/>).
     /// </summary>
-    public async Task<Result<LoadedConfig>> LoadAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, bool forWrite, CancellationToken ct, string? refusal = null)
+    public async Task<Result<LoadedConfig>> LoadAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, bool forWrite, CancellationToken ct, string? refusal = null, string operation = "config.update", string targetSuffix = "")
     {
         var integration = await IntegrationAsync(db, actor, integrationId, ct);
         if (integration.Value is not { } definition)
@@ -35,7 +37,7 @@ public sealed class ConfigAccess(IntegrationService integrations, CredentialProt
 
         if (forWrite && !actor.IsAdmin)
         {
-            return refusal is null ? Error.Forbidden() : Error.Forbidden(refusal);
+            return await refusals.RecordAsync(actor, operation, LoadedConfig.ConfigTarget(integrationId, configId) + targetSuffix, refusal is null ? Error.Forbidden() : Error.Forbidden(refusal), db, ct: ct);
         }
 
         return new LoadedConfig(definition, entity, protector);

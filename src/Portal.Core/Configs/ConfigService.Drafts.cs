@@ -20,7 +20,7 @@ public sealed partial class ConfigService
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "config.create", $"integrations/{integrationId}/configs", db, ct);
         }
 
         var content = new ConfigContent();
@@ -65,7 +65,7 @@ public sealed partial class ConfigService
 
     private async Task<Result<ConfigView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition, CancellationToken ct)
     {
-        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, operation: "config.update");
         if ((loaded.Error ?? Precondition.Check(precondition, loaded.Value!.Entity.Version, Resource)) is { } refused)
         {
             return refused;
@@ -101,7 +101,7 @@ public sealed partial class ConfigService
 
     private async Task<Result<bool>> DeleteOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Precondition? precondition, CancellationToken ct)
     {
-        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, operation: "config.delete");
         if ((loaded.Error ?? Precondition.Check(precondition, loaded.Value!.Entity.Version, Resource)) is { } refused)
         {
             return refused;

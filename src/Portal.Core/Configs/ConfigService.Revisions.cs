@@ -15,7 +15,7 @@ public sealed partial class ConfigService
 
     private async Task<Result<ConfigView>> PublishOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, CancellationToken ct)
     {
-        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, operation: "config.publish");
         if (loaded.Value is not { } config)
         {
             return loaded.Error!;
@@ -111,7 +111,7 @@ public sealed partial class ConfigService
 
     private async Task<Result<ConfigView>> RollbackOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, Guid revisionId, CancellationToken ct)
     {
-        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, operation: "config.rollback");
         if (loaded.Value is not { } config)
         {
             return loaded.Error!;

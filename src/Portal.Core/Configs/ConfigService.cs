@@ -1,3 +1,4 @@
+using Portal.Core.Audit;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Common;
 using Portal.Core.Data;
@@ -12,10 +13,10 @@ namespace Portal.Core.Configs;
 /// file), changing the draft (<c>ConfigService.Drafts.cs</c>), and publishing (<c>ConfigService.Revisions.cs</c>).
 /// Every operation reaches the config through <see cref="ConfigAccess"/>.
 /// </summary>
-public sealed partial class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, TimeProvider time)
+public sealed partial class ConfigService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, Refusals refusals, TimeProvider time)
 {
     private const string Resource = "config";
-    private readonly ConfigAccess _access = new(integrations, protector);
+    private readonly ConfigAccess _access = new(integrations, protector, refusals);
 
     public async Task<Result<Page<ConfigView>>> ListAsync(Actor actor, string integrationId, Paging paging, CancellationToken ct = default)
     {

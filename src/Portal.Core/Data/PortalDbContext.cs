@@ -37,6 +37,9 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
     public DbSet<McpSettings> McpSettings => Set<McpSettings>();
 
+    /// <summary>Inside <see cref="UnitOfWork.RunAsync{T}"/>: the refusals the operation met, written whether it commits or not.</summary>
+    internal List<AuditEvent>? PendingRefusals { get; set; }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

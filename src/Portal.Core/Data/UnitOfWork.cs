@@ -19,15 +19,31 @@ public static class UnitOfWork
         // The retry policy (attempts, jitter) is ConcurrencyRetry's: one rule for every operation that can lose a race.
         ConcurrencyRetry.RunAsync(dbFactory, async db =>
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var result = await operation(db);
-            if (!result.IsSuccess)
+            db.PendingRefusals = [];
+            Result<T> result;
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
-                return result; // disposing the transaction rolls back whatever the operation wrote directly
+                result = await operation(db);
+                if (result.IsSuccess)
+                {
+                    db.AuditEvents.AddRange(db.PendingRefusals);
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                    return result;
+                }
+
+                // A failed result: disposing the transaction rolls back whatever the operation wrote directly.
+                if (db.PendingRefusals.Count == 0)
+                {
+                    return result;
+                }
             }
 
+            // The refusals it met (see Refusals) are recorded on their own, once the operation's changes are gone.
+            db.ChangeTracker.Clear();
+            db.AuditEvents.AddRange(db.PendingRefusals);
+            db.PendingRefusals = null;
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
             return result;
         }, "record", ct);
 }

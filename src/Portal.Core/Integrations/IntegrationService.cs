@@ -8,13 +8,13 @@ using Portal.Core.Tenancy;
 namespace Portal.Core.Integrations;
 
 /// <summary>Seed 001: create, list, get, update and delete integrations of a tenant (how the row is written and shown: <c>IntegrationService.Stored.cs</c>).</summary>
-public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, KeyEngine keys, TimeProvider time)
+public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, KeyEngine keys, Refusals refusals, TimeProvider time)
 {
     public async Task<Result<IntegrationView>> CreateAsync(Actor actor, IntegrationInput input, CancellationToken ct = default)
     {
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "integration.create", "integrations", ct: ct);
         }
 
         var errors = new ValidationErrors();
@@ -91,7 +91,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
 
     private async Task<Result<IntegrationView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string id, IntegrationInput input, bool merge, Precondition? precondition, CancellationToken ct)
     {
-        var loaded = await LoadForChangeAsync(db, actor, id, precondition, ct);
+        var loaded = await LoadForChangeAsync(db, actor, "integration.update", id, precondition, ct);
         if (loaded.Value is not { } entity)
         {
             return loaded.Error!;
@@ -127,7 +127,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
 
     private async Task<Result<bool>> DeleteOnceAsync(PortalDbContext db, Actor actor, string id, Precondition? precondition, CancellationToken ct)
     {
-        var loaded = await LoadForChangeAsync(db, actor, id, precondition, ct);
+        var loaded = await LoadForChangeAsync(db, actor, "integration.delete", id, precondition, ct);
         if (loaded.Value is not { } entity)
         {
             return loaded.Error!;
@@ -152,7 +152,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
     }
 
     /// <summary>The integration to change, tracked: 404 when the tenant has none by that id, then 403 for a Viewer, then the caller's precondition (412).</summary>
-    private static async Task<Result<Integration>> LoadForChangeAsync(PortalDbContext db, Actor actor, string id, Precondition? precondition, CancellationToken ct)
+    private async Task<Result<Integration>> LoadForChangeAsync(PortalDbContext db, Actor actor, string operation, string id, Precondition? precondition, CancellationToken ct)
     {
         var entity = await db.Integrations.FirstOrDefaultAsync(i => i.TenantId == actor.TenantId && i.Id == id, ct);
         if (entity is null)
@@ -162,7 +162,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, operation, $"integrations/{id}", db, ct);
         }
 
         return Precondition.Check(precondition, entity.Version, Resource) is { } failed ? failed : entity;

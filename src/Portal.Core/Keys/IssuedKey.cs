@@ -115,6 +115,12 @@ public enum KeyCheckOutcome
     WrongOwner,
 }
 
+/// <summary>
+/// What a presented key is used for, so the key engine audits a refused use once under the caller's name:
+/// <c>{Action}.{outcome}</c> (e.g. <c>mcp.refused.revoked</c>) on <see cref="Target"/>.
+/// </summary>
+public sealed record KeyUse(string Action, string Target);
+
 public sealed record KeyCheck(KeyCheckOutcome Outcome, IssuedKey? Key)
 {
     public bool IsValid => Outcome == KeyCheckOutcome.Valid;

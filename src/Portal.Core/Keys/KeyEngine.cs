@@ -13,7 +13,7 @@ namespace Portal.Core.Keys;
 /// exactly one active key. Checks read the store every time: no cache can
 /// outlive a revocation.
 /// </summary>
-public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, TimeProvider time)
+public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, Refusals refusals, TimeProvider time)
 {
     public const int MaxGracePeriodSeconds = 7 * 24 * 3600;
     private const long LastUsedPrecisionMs = 60_000;
@@ -31,7 +31,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         var ownerId = owner.Stored;
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, mode == IssueMode.First ? "key.mint" : "key.rotate", auditTarget, db, ct);
         }
 
         if (gracePeriodSeconds is < 0 or > MaxGracePeriodSeconds)
@@ -94,13 +94,18 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         return new MintedKey(key.Id, secret, now, previous?.Id, previousExpiresAt);
     }
 
-    /// <summary>Checks a presented key of a kind. Refused and revoked uses are audited; a valid use records the last-used time.</summary>
+    /// <summary>
+    /// Checks a presented key of a kind. A refused use is audited here, once: named by <paramref name="use"/> when the
+    /// caller gives one (<c>{use.Action}.{outcome}</c> on its target, unknown and malformed keys included when the tenant
+    /// is known), else as <c>key.useRevoked</c> / <c>key.useRefused</c> on the key's owner. A valid use records the last-used time.
+    /// </summary>
     /// <param name="tenantId">The tenant the key must belong to; null when the key itself says which (a bearer key names its tenant).</param>
-    public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, KeyOwner? expectedOwner, string? ip, CancellationToken ct = default)
+    public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, KeyOwner? expectedOwner, string? ip, KeyUse? use = null, CancellationToken ct = default)
     {
         if (!SecretFormat.IsWellFormed(KeyKinds.Prefix(kind), presented))
         {
-            return new KeyCheck(KeyCheckOutcome.Malformed, null); // a typo or a probe: no lookup, nothing to audit against
+            // A typo or a probe: no lookup; audited only under a caller's name, in a tenant the caller names.
+            return await RefusedAsync(new KeyCheck(KeyCheckOutcome.Malformed, null), tenantId, keyPrefix: null, ownerTarget: null, ip, use, ct);
         }
 
         var hash = SecretFormat.Hash(presented!);
@@ -108,23 +113,19 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         var key = await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
         if (key is null || key.Kind != kind || !SecretFormat.HashEquals(key.Hash!, hash) || (tenantId is not null && key.TenantId != tenantId))
         {
-            return new KeyCheck(KeyCheckOutcome.Unknown, null);
+            var prefix = SecretFormat.Display(KeyKinds.Prefix(kind), presented!);
+            return await RefusedAsync(new KeyCheck(KeyCheckOutcome.Unknown, null), tenantId, prefix, ownerTarget: null, ip, use, ct);
         }
 
         var now = time.NowMs();
-        var actor = new Actor(key.KeyPrefix, ActorKind.System, key.TenantId, TenantRole.Viewer, ip);
         if (!key.IsUsableAt(now))
         {
-            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.useRevoked", key.OwnerId, AuditOutcomes.Denied, key.KeyPrefix));
-            await db.SaveChangesAsync(ct);
-            return new KeyCheck(KeyCheckOutcome.Revoked, key);
+            return await RefusedAsync(new KeyCheck(KeyCheckOutcome.Revoked, key), key.TenantId, key.KeyPrefix, key.OwnerId, ip, use, ct);
         }
 
         if (expectedOwner is { } expected && key.OwnerId != expected.Stored)
         {
-            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.useRefused", key.OwnerId, AuditOutcomes.Denied, key.KeyPrefix));
-            await db.SaveChangesAsync(ct);
-            return new KeyCheck(KeyCheckOutcome.WrongOwner, key);
+            return await RefusedAsync(new KeyCheck(KeyCheckOutcome.WrongOwner, key), key.TenantId, key.KeyPrefix, key.OwnerId, ip, use, ct);
         }
 
         // Last use at minute precision: a write per request would serialise every inbound delivery on the store.
@@ -152,14 +153,13 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     public async Task<Result<Secret>> RevealActiveAsync(Actor actor, KeyOwner owner, string auditTarget, CancellationToken ct = default)
     {
         var ownerId = owner.Stored;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = time.NowMs();
         if (!actor.IsAdmin)
         {
-            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.reveal", auditTarget, AuditOutcomes.Denied));
-            await db.SaveChangesAsync(ct);
-            return Error.Forbidden("Reading a key back needs the Admin role.");
+            return await refusals.RecordAsync(actor, "key.reveal", auditTarget, Error.Forbidden("Reading a key back needs the Admin role."), ct: ct);
         }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.NowMs();
 
         var binding = await db.KeyBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId, ct);
         var key = binding?.ActiveKeyId is { } id ? await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct) : null;
@@ -244,6 +244,20 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         }
 
         return legacy.Count == 0 ? 0 : await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<KeyCheck> RefusedAsync(KeyCheck check, string? tenantId, string? keyPrefix, string? ownerTarget, string? ip, KeyUse? use, CancellationToken ct)
+    {
+        var (action, target) = use is not null
+            ? ($"{use.Action}.{check.Outcome.ToString().ToLowerInvariant()}", use.Target)
+            : (check.Outcome == KeyCheckOutcome.Revoked ? "key.useRevoked" : "key.useRefused", ownerTarget);
+        if (target is not null && TenantIds.IsValid(tenantId))
+        {
+            var actor = new Actor(keyPrefix ?? "anonymous", ActorKind.System, tenantId!, TenantRole.Viewer, ip);
+            await refusals.RecordAsync(actor, action, target, keyPrefix, ct);
+        }
+
+        return check;
     }
 
     private static KeyInfo ToInfo(IssuedKey k, bool active) => new(k.Id, k.KeyPrefix, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt, active);

@@ -1,3 +1,4 @@
+using Portal.Core.Audit;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -27,9 +28,9 @@ public sealed record McpToolOutcome(bool IsError, string Text);
 /// Serves the tools of an integration's MCP server: the sandbox answers from a deterministic simulator (no network, no
 /// side effects), the real endpoint executes the tool's request with the published revision of the configured config.
 /// </summary>
-public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, IHttpClientFactory httpFactory)
+public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, Refusals refusals, IHttpClientFactory httpFactory)
 {
-    private readonly ConfigAccess _configs = new(integrations, protector);
+    private readonly ConfigAccess _configs = new(integrations, protector, refusals);
 
     private static readonly JsonSerializerOptions Canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 

@@ -13,7 +13,7 @@ namespace Portal.Core.Mcp;
 /// Seed 002: MCP settings of an integration. The first transition of <c>enabled</c> to true mints the <c>mcp_</c> key
 /// (scope <c>mcp:invoke</c>) through the key engine, in the same transaction as the settings, and returns it once; disabling keeps it; rotating replaces it at once.
 /// </summary>
-public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, IOptions<PortalOptions> portal, TimeProvider time)
+public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, Refusals refusals, IOptions<PortalOptions> portal, TimeProvider time)
 {
     public const string Scope = "mcp:invoke";
     public const int MaxDescription = 500;
@@ -57,7 +57,7 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "mcp.update", AuditTarget(integrationId), db, ct);
         }
 
         var errors = new ValidationErrors();
@@ -129,7 +129,7 @@ public sealed class McpSettingsService(IDbContextFactory<PortalDbContext> dbFact
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "key.rotate", AuditTarget(integrationId), db, ct);
         }
 
         var settings = await db.Set<McpSettings>().AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == actor.TenantId && s.IntegrationId == integrationId, ct);

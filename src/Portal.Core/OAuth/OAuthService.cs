@@ -1,3 +1,4 @@
+using Portal.Core.Audit;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
@@ -24,13 +25,14 @@ public sealed partial class OAuthService(
     CredentialProtector protector,
     IHttpClientFactory httpFactory,
     IOptions<PortalOptions> portal,
+    Refusals refusals,
     TimeProvider time)
 {
     public const string CallbackPath = "/oauth/callback";
     public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
     private const string Resource = "config";
 
-    private ConfigAccess Configs => field ??= new(integrations, protector);
+    private ConfigAccess Configs => field ??= new(integrations, protector, refusals);
 
     /// <summary>Where the tokens of the config's auth (or of one authMap entry) live in the credential bag.</summary>
     public static string TokenSection(string? authMapKey) => authMapKey is null ? "oauth" : $"oauth:{authMapKey}";

@@ -16,15 +16,16 @@ public sealed class VerificationService(
     CredentialProtector protector,
     CredentialTester tester,
     OAuthService oauth,
+    Refusals refusals,
     TimeProvider time)
 {
     private const string AdminOnly = "Verifying credentials calls the integration with them: only an Admin can do that.";
-    private readonly ConfigAccess _access = new(integrations, protector);
+    private readonly ConfigAccess _access = new(integrations, protector, refusals);
 
     public async Task<Result<VerificationResult>> VerifyAuthAsync(Actor actor, string integrationId, Guid configId, int? authMapIndex, OAuthStartContext start, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, refusal: AdminOnly);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, refusal: AdminOnly, operation: "config.verify");
         if (loaded.Value is not { } target)
         {
             return loaded.Error!;
@@ -94,7 +95,7 @@ public sealed class VerificationService(
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden(AdminOnly);
+            return await refusals.RecordAsync(actor, "config.verify", $"integrations/{integrationId}", Error.Forbidden(AdminOnly), db, ct: ct);
         }
 
         List<AuthMetadata> methods;

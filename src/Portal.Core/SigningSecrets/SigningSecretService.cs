@@ -13,7 +13,7 @@ namespace Portal.Core.SigningSecrets;
 /// <c>signing:{name}</c>); this service owns the names. A rotation revokes the previous token at once unless a
 /// grace period is asked for.
 /// </summary>
-public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, TimeProvider time)
+public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, Refusals refusals, TimeProvider time)
 {
     public static string AuditTarget(string name) => $"signing-secrets/{name}";
 
@@ -21,7 +21,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
     {
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "signingSecret.create", "signing-secrets", ct: ct);
         }
 
         if (!ConfigRules.IsRecordKey(input.Name))
@@ -76,7 +76,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
 
             if (!actor.IsAdmin)
             {
-                return Error.Forbidden();
+                return await refusals.ForbiddenAsync(actor, "signingSecret.rotate", AuditTarget(name), db, ct);
             }
 
             var minted = await keys.IssueAsync(db, actor, KeyKind.SigningSecret, KeyOwner.ForSigningSecret(name), IssueMode.FirstOrRotate, AuditTarget(name), gracePeriodSeconds, ct: ct);
@@ -101,7 +101,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "signingSecret.delete", AuditTarget(name), db, ct);
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -30,7 +30,7 @@ public sealed record MemberAdded(string Email, TenantRole Role, long CreatedAt, 
 
 /// <summary>Tenants (created by portal administrators) and their members (managed by tenant Admins).</summary>
 /// <remarks>A singleton: Identity's <c>UserManager</c> (and its DbContext) is resolved per operation through <see cref="PerOperation{T}"/>.</remarks>
-public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<UserManager<PortalUser>> users, IOptions<PortalOptions> options, TimeProvider time)
+public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<UserManager<PortalUser>> users, IOptions<PortalOptions> options, Refusals refusals, TimeProvider time)
 {
     /// <summary>Creates a tenant; only a portal administrator may. The creator, or <c>firstAdminEmail</c>, becomes its first Admin.</summary>
     public async Task<Result<TenantView>> CreateTenantAsync(string callerEmail, string? ip, TenantInput input, CancellationToken ct = default)
@@ -39,6 +39,7 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
         var caller = callerEmail.ToUpperInvariant();
         if (!await db.PortalAdministrators.AnyAsync(a => a.Email == caller, ct))
         {
+            // Not audited: the refusal belongs to no tenant's log (the tenant does not exist, and the caller belongs to none of it).
             return Error.Forbidden("Only a portal administrator can create tenants.");
         }
 
@@ -87,7 +88,7 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
     {
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "member.upsert", "members", ct: ct);
         }
 
         if (input.Email is null || !LooksLikeEmail(input.Email))
@@ -142,7 +143,7 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
 
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "member.remove", $"members/{email.ToLowerInvariant()}", db, ct);
         }
 
         if (membership.Role == TenantRole.Admin && await db.Memberships.CountAsync(m => m.TenantId == actor.TenantId && m.Role == TenantRole.Admin, ct) == 1)

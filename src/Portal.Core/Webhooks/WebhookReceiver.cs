@@ -23,7 +23,7 @@ public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory
             return WebhookReceipt.NotFound;
         }
 
-        var check = await keys.CheckAsync(KeyKind.WebhookKey, inbound.Tenant, inbound.Key, null, inbound.Ip, ct);
+        var check = await keys.CheckAsync(KeyKind.WebhookKey, inbound.Tenant, inbound.Key, null, inbound.Ip, ct: ct);
         if (!check.IsValid)
         {
             return WebhookReceipt.NotFound;

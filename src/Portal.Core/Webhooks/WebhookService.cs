@@ -11,10 +11,10 @@ using Portal.Core.Tenancy;
 namespace Portal.Core.Webhooks;
 
 /// <summary>Seed 000's webhook URLs: the first key, rotation, per-binding endpoints, the key list and the inbox of a config.</summary>
-public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, IOptions<PortalOptions> options, TimeProvider time)
+public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, KeyEngine keys, Refusals refusals, IOptions<PortalOptions> options, TimeProvider time)
 {
     public const int MaxBindingNameLength = 100;
-    private readonly ConfigAccess _access = new(integrations, protector);
+    private readonly ConfigAccess _access = new(integrations, protector, refusals);
 
     /// <summary>The URL a provider posts to: <c>{PublicBaseUrl}/webhooks/{tenant}/{integration}/{key}</c>.</summary>
     public string WebhookUrl(string requestBaseUrl, string tenant, string integration, string key) =>
@@ -23,7 +23,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public Task<Result<WebhookUrlIssued>> GenerateUrlAsync(Actor actor, string integrationId, Guid configId, string requestBaseUrl, CancellationToken ct = default) =>
         dbFactory.RunAsync(async db =>
         {
-            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config, "this integration declares webhookOwnership PER_BINDING, so generate a webhook URL for each binding instead", ct);
+            var target = await ConfigTargetAsync(db, actor, ("key.mint", "/webhook"), integrationId, configId, WebhookOwnership.Config, "this integration declares webhookOwnership PER_BINDING, so generate a webhook URL for each binding instead", ct);
             return target.IsSuccess
                 ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.First, target.Value!, 0, requestBaseUrl, ct)
                 : target.Error!;
@@ -33,7 +33,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public Task<Result<WebhookUrlIssued>> RotateAsync(Actor actor, string integrationId, Guid configId, int gracePeriodSeconds, string requestBaseUrl, CancellationToken ct = default) =>
         dbFactory.RunAsync(async db =>
         {
-            var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.Config,
+            var target = await ConfigTargetAsync(db, actor, ("key.rotate", "/webhook"), integrationId, configId, WebhookOwnership.Config,
                 "this integration declares webhookOwnership PER_BINDING, so rotate per binding: rotate the webhook key of each binding instead", ct);
             return target.IsSuccess
                 ? await IssueAsync(db, actor, integrationId, KeyOwner.ForConfig(configId), IssueMode.Rotate, target.Value!, gracePeriodSeconds, requestBaseUrl, ct)
@@ -43,7 +43,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     public async Task<Result<WebhookBindingView>> CreateBindingAsync(Actor actor, string integrationId, Guid configId, WebhookBindingInput input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var target = await ConfigTargetAsync(db, actor, integrationId, configId, WebhookOwnership.PerBinding,
+        var target = await ConfigTargetAsync(db, actor, ("webhook.binding.create", "/bindings"), integrationId, configId, WebhookOwnership.PerBinding,
             "this integration declares webhookOwnership CONFIG, so generate the config's own webhook URL instead", ct);
         if (!target.IsSuccess)
         {
@@ -98,13 +98,13 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             return error;
         }
 
+        var target = $"{LoadedConfig.ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
         if (!actor.IsAdmin)
         {
-            return Error.Forbidden();
+            return await refusals.ForbiddenAsync(actor, "webhook.binding.delete", target, db, ct);
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var target = $"{LoadedConfig.ConfigTarget(integrationId, configId)}/bindings/{bindingId}";
         await keys.RevokeAllAsync(db, actor, KeyOwner.ForBinding(bindingId), target, ct);
         db.WebhookBindings.Remove(binding!);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "webhook.binding.delete", target));
@@ -206,9 +206,9 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
     }
 
     /// <summary>Resolves the config (404) and the role (403) through <see cref="ConfigAccess"/>, then the integration's ownership (400 with what to do instead); the audit target on success.</summary>
-    private async Task<Result<string>> ConfigTargetAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
+    private async Task<Result<string>> ConfigTargetAsync(PortalDbContext db, Actor actor, (string Operation, string TargetSuffix) refused, string integrationId, Guid configId, WebhookOwnership required, string otherwise, CancellationToken ct)
     {
-        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: true, ct, operation: refused.Operation, targetSuffix: refused.TargetSuffix);
         if (loaded.Value is not { } config)
         {
             return loaded.Error!;

@@ -2,11 +2,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.Audit;
 using Portal.Core.Common;
-using Portal.Core.Tenancy;
 
 namespace Portal.Hosting;
 
-/// <summary>Maps Core's expected failures to ProblemDetails, in one place.</summary>
+/// <summary>
+/// Maps Core's expected failures to ProblemDetails, in one place. A refusal (403) was audited by Core where it was decided
+/// (<see cref="Refusals"/>), whichever door asked: nothing is audited here.
+/// </summary>
 public static class ApiResults
 {
     public static ProblemHttpResult Problem(Error error)
@@ -26,10 +28,10 @@ public static class ApiResults
         return TypedResults.Problem(problem);
     }
 
-    public static async Task<Results<Ok<T>, ProblemHttpResult>> Ok<T>(HttpContext http, Task<Result<T>> operation)
+    public static async Task<Results<Ok<T>, ProblemHttpResult>> Ok<T>(Task<Result<T>> operation)
     {
         var result = await operation;
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : await Fail(http, result.Error!);
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : Problem(result.Error!);
     }
 
     /// <summary>200 with the resource's <c>ETag</c> header (see <see cref="EntityTags"/>).</summary>
@@ -38,35 +40,23 @@ public static class ApiResults
         var result = await operation;
         if (!result.IsSuccess)
         {
-            return await Fail(http, result.Error!);
+            return Problem(result.Error!);
         }
 
         http.Response.Headers.ETag = EntityTags.Format(version(result.Value!));
         return TypedResults.Ok(result.Value);
     }
 
-    public static async Task<Results<Created<T>, ProblemHttpResult>> Created<T>(HttpContext http, Task<Result<T>> operation, Func<T, string> location)
+    public static async Task<Results<Created<T>, ProblemHttpResult>> Created<T>(Task<Result<T>> operation, Func<T, string> location)
     {
         var result = await operation;
-        return result.IsSuccess ? TypedResults.Created(location(result.Value!), result.Value) : await Fail(http, result.Error!);
+        return result.IsSuccess ? TypedResults.Created(location(result.Value!), result.Value) : Problem(result.Error!);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> NoContent(HttpContext http, Task<Result<bool>> operation)
+    public static async Task<Results<NoContent, ProblemHttpResult>> NoContent(Task<Result<bool>> operation)
     {
         var result = await operation;
-        return result.IsSuccess ? TypedResults.NoContent() : await Fail(http, result.Error!);
-    }
-
-    /// <summary>A refused mutation is an audited event too.</summary>
-    private static async Task<ProblemHttpResult> Fail(HttpContext http, Error error)
-    {
-        if (error.Kind == ErrorKind.Forbidden && http.Items[typeof(Actor)] is Actor actor)
-        {
-            await http.RequestServices.GetRequiredService<AuditService>()
-                .RecordAsync(actor, $"{http.Request.Method} denied", http.Request.Path.Value ?? "", AuditOutcomes.Denied, ct: http.RequestAborted);
-        }
-
-        return Problem(error);
+        return result.IsSuccess ? TypedResults.NoContent() : Problem(result.Error!);
     }
 
     private static string Title(int status) => status switch

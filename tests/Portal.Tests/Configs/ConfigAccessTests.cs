@@ -48,7 +48,7 @@ public sealed class ConfigAccessTests(PortalApplication app) : IClassFixture<Por
     private (ConfigAccess Access, CountingProvider Counter) Access()
     {
         var counter = new CountingProvider(app.Services.GetRequiredService<IDataProtectionProvider>());
-        return (new ConfigAccess(app.Services.GetRequiredService<IntegrationService>(), new CredentialProtector(counter)), counter);
+        return (new ConfigAccess(app.Services.GetRequiredService<IntegrationService>(), new CredentialProtector(counter), app.Services.GetRequiredService<Portal.Core.Audit.Refusals>()), counter);
     }
 
     private async Task<Result<LoadedConfig>> LoadAsync(ConfigAccess access, TenantRole role, string integration, Guid config, bool forWrite)

@@ -179,7 +179,8 @@ public sealed class IntegrationKeyAccessTests(PortalApplication app) : IClassFix
         using (var xrpc = await http.PostAsJsonAsync("/xrpc/place.wisp.v2.secret.rotate", new { name = $"s-{t.Integration}" }))
         {
             var error = await xrpc.ExpectAsync(HttpStatusCode.Forbidden);
-            Assert.NotNull(error["error"]);
+            Assert.Equal("Forbidden", error["error"]!.GetValue<string>());
+            Assert.Contains("webhook configuration", error["message"]!.GetValue<string>(), StringComparison.Ordinal); // says why, not "failed with status 403"
         }
 
         Assert.Equal(before, await SnapshotAsync(admin, bound));

@@ -12,7 +12,7 @@ public static class ApiClientsEndpoints
         var group = tenant.MapGroup("/api-clients").WithTags("API clients");
 
         group.MapPost("", (HttpContext http, ApiClientInput body, ApiClientService service) =>
-                ApiResults.Created(http, service.CreateAsync(http.Actor(), body, http.RequestAborted), v => $"{http.Request.Path}/{v.ClientId}"))
+                ApiResults.Created(service.CreateAsync(http.Actor(), body, http.RequestAborted), v => $"{http.Request.Path}/{v.ClientId}"))
             .WithName("apiClients.create").WithSummary("Creates an API client; the secret is returned only here.")
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
 
@@ -21,12 +21,12 @@ public static class ApiClientsEndpoints
             .WithName("apiClients.list").WithSummary("Lists API clients (never their secrets).");
 
         group.MapPost("/{clientId}:rotateSecret", (HttpContext http, string clientId, ApiClientService service) =>
-                ApiResults.Ok(http, service.RotateSecretAsync(http.Actor(), clientId, http.RequestAborted)))
+                ApiResults.Ok(service.RotateSecretAsync(http.Actor(), clientId, http.RequestAborted)))
             .WithName("apiClients.rotateSecret").WithSummary("Mints a new secret; the previous one stops working at once.")
             .ProducesProblem(400).ProducesProblem(403).AcceptsEmptyJsonBody().WithIdempotency();
 
         group.MapDelete("/{clientId}", (HttpContext http, string clientId, ApiClientService service) =>
-                ApiResults.NoContent(http, service.DeleteAsync(http.Actor(), clientId, http.RequestAborted)))
+                ApiResults.NoContent(service.DeleteAsync(http.Actor(), clientId, http.RequestAborted)))
             .WithName("apiClients.delete").WithSummary("Deletes an API client; its tokens stop working at once.")
             .ProducesProblem(403);
     }

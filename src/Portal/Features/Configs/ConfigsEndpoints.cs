@@ -15,12 +15,12 @@ public static class ConfigsEndpoints
         var group = tenant.MapGroup("/integrations/{integration}/configs").WithTags("Configs");
 
         group.MapPost("", (HttpContext http, string integration, ConfigInput body, ConfigService service) =>
-                ApiResults.Created(http, service.CreateAsync(http.Actor(), integration, body, http.RequestAborted), v => $"{http.Request.Path}/{v.Id}"))
+                ApiResults.Created(service.CreateAsync(http.Actor(), integration, body, http.RequestAborted), v => $"{http.Request.Path}/{v.Id}"))
             .WithName("configs.create").WithSummary("Creates a configuration; parameter values are validated against the integration's metadata.")
             .ProducesProblem(400).ProducesProblem(403);
 
         group.MapGet("", (HttpContext http, string integration, ConfigService service, int? skip, int? take) =>
-                ApiResults.Ok(http, service.ListAsync(http.Actor(), integration, Paging.From(skip, take), http.RequestAborted)))
+                ApiResults.Ok(service.ListAsync(http.Actor(), integration, Paging.From(skip, take), http.RequestAborted)))
             .WithName("configs.list").AllowIntegrationKey().WithSummary("Lists the configurations of an integration.");
 
         group.MapGet("/{config:guid}", (HttpContext http, string integration, Guid config, ConfigService service) =>
@@ -36,7 +36,7 @@ public static class ConfigsEndpoints
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
 
         group.MapDelete("/{config:guid}", (HttpContext http, string integration, Guid config, [FromHeader(Name = EntityTags.IfMatchHeader)] string? ifMatch, ConfigService service) =>
-                ApiResults.NoContent(http, service.DeleteAsync(http.Actor(), integration, config, EntityTags.IfMatch(ifMatch), http.RequestAborted)))
+                ApiResults.NoContent(service.DeleteAsync(http.Actor(), integration, config, EntityTags.IfMatch(ifMatch), http.RequestAborted)))
             .WithName("configs.delete").WithSummary("Deletes a configuration and its revisions.")
             .WithETag("config", conditional: true)
             .ProducesProblem(403);
@@ -47,11 +47,11 @@ public static class ConfigsEndpoints
             .ProducesProblem(400).ProducesProblem(403);
 
         group.MapGet("/{config:guid}/revisions", (HttpContext http, string integration, Guid config, ConfigService service, int? skip, int? take) =>
-                ApiResults.Ok(http, service.ListRevisionsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
+                ApiResults.Ok(service.ListRevisionsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
             .WithName("configs.revisions.list").WithSummary("Lists the revisions of a configuration, newest first.");
 
         group.MapGet("/{config:guid}/revisions/{revision:guid}", (HttpContext http, string integration, Guid config, Guid revision, ConfigService service) =>
-                ApiResults.Ok(http, service.GetRevisionAsync(http.Actor(), integration, config, revision, http.RequestAborted)))
+                ApiResults.Ok(service.GetRevisionAsync(http.Actor(), integration, config, revision, http.RequestAborted)))
             .WithName("configs.revisions.get").WithSummary("Gets one immutable revision.");
 
         group.MapPost("/{config:guid}:rollback", (HttpContext http, string integration, Guid config, RollbackRequest body, ConfigService service) =>

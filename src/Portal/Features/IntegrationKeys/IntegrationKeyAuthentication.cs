@@ -36,7 +36,7 @@ public sealed class IntegrationKeyAuthentication(IOptionsMonitor<AuthenticationS
             return AuthenticateResult.NoResult();
         }
 
-        var check = await keys.CheckAsync(KeyKind.IntegrationKey, tenantId: null, presented, expectedOwner: null, Context.Connection.RemoteIpAddress?.ToString(), Context.RequestAborted);
+        var check = await keys.CheckAsync(KeyKind.IntegrationKey, tenantId: null, presented, expectedOwner: null, Context.Connection.RemoteIpAddress?.ToString(), ct: Context.RequestAborted);
         if (!check.IsValid || IntegrationKeyService.IntegrationOf(check.Key!.OwnerId) is not { } integration)
         {
             // The message names the outcome only: the presented value never reaches a log line.
@@ -69,9 +69,9 @@ public sealed class IntegrationKeyAuthentication(IOptionsMonitor<AuthenticationS
     private Task WriteAsync(int status, string title, string detail)
     {
         Response.StatusCode = status;
-        // XRPC answers in its own shape, written by its status-code page.
-        return ApiPaths.IsXrpc(Request.Path)
-            ? Task.CompletedTask
-            : Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(Context);
+        // XRPC answers in its own shape: a refusal says why (a 401 is written by its status-code page).
+        return !ApiPaths.IsXrpc(Request.Path) ? Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(Context)
+            : status == StatusCodes.Status403Forbidden ? Portal.Features.SigningSecrets.XrpcResults.Error(status, "Forbidden", detail).ExecuteAsync(Context)
+            : Task.CompletedTask;
     }
 }

@@ -4,6 +4,7 @@ using Portal.Core.IntegrationKeys;
 using Portal.Core.Keys;
 using Portal.Core.Tenancy;
 using Portal.Hosting;
+using Portal.Features.SigningSecrets;
 
 namespace Portal.Features.IntegrationKeys;
 
@@ -56,15 +57,15 @@ public static class IntegrationKeyRule
             return;
         }
 
+        // Refused before any Core operation runs, so audited here, once, through Core's one refusal recorder.
         var prefix = http.User.FindFirstValue(PortalClaims.KeyPrefix)!;
         var actor = new Actor(prefix, ActorKind.IntegrationKey, tenant, TenantRole.Viewer, http.Connection.RemoteIpAddress?.ToString());
-        await http.RequestServices.GetRequiredService<AuditService>().RecordAsync(actor, $"{http.Request.Method} denied",
-            SecretPaths.Redact(http.Request.Path.Value ?? ""), AuditOutcomes.Denied, prefix, http.RequestAborted);
-        http.Response.StatusCode = StatusCodes.Status403Forbidden;
-        if (!ApiPaths.IsXrpc(http.Request.Path))
-        {
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal).ExecuteAsync(http);
-        }
+        await http.RequestServices.GetRequiredService<Refusals>().RecordAsync(actor, $"{http.Request.Method} denied",
+            SecretPaths.Redact(http.Request.Path.Value ?? ""), prefix, http.RequestAborted);
+        var forbidden = ApiPaths.IsXrpc(http.Request.Path)
+            ? XrpcResults.Error(StatusCodes.Status403Forbidden, "Forbidden", refusal) // seed 003's {error, message}, saying why
+            : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: refusal);
+        await forbidden.ExecuteAsync(http);
     });
 
     /// <summary>Why the integration key may not call this route; null when it may.</summary>

@@ -26,13 +26,13 @@ public static class SvixEndpoints
             .WithName("v1.integration.get").AllowIntegrationKey().WithSummary("Get an integration.");
 
         group.MapPost("/key/rotate", async (HttpContext http, [FromRoute(Name = "app_id")] string tenant, [FromRoute(Name = "integ_id")] string integrationId, IntegrationKeyService keys) =>
-                await ApiResults.Ok(http, Map(keys.RotateAsync(http.Actor(), integrationId, http.RequestAborted), r => new SvixIntegrationKeyOut(r.Key))))
+                await ApiResults.Ok(Map(keys.RotateAsync(http.Actor(), integrationId, http.RequestAborted), r => new SvixIntegrationKeyOut(r.Key))))
             .WithName("v1.integration.rotate-key").WithSummary("Rotate the integration's key; the previous key stops working at once.")
             .WithDescription("The first call mints the key when the integration has none yet (a Svix integration always has one). Honours idempotency-key: a retry within 24 h returns the same key.")
             .ProducesProblem(400).ProducesProblem(403).AcceptsEmptyJsonBody().WithIdempotency();
 
         group.MapGet("/key", async (HttpContext http, [FromRoute(Name = "app_id")] string tenant, [FromRoute(Name = "integ_id")] string integrationId, IntegrationKeyService keys) =>
-                await ApiResults.Ok(http, Map(keys.RevealAsync(http.Actor(), integrationId, http.RequestAborted), s => new SvixIntegrationKeyOut(s.Value))))
+                await ApiResults.Ok(Map(keys.RevealAsync(http.Actor(), integrationId, http.RequestAborted), s => new SvixIntegrationKeyOut(s.Value))))
             .WithName("v1.integration.get-key").WithSummary("Get the integration's current key.")
             .WithDescription("Admin only; every read is recorded in the audit log as key.reveal.")
             .ProducesProblem(403);

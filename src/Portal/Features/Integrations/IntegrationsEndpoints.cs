@@ -16,7 +16,7 @@ public static class IntegrationsEndpoints
         var group = tenant.MapGroup("/integrations").WithTags("Integrations");
 
         group.MapPost("", (HttpContext http, IntegrationInput body, IntegrationService service) =>
-                ApiResults.Created(http, service.CreateAsync(http.Actor(), body, http.RequestAborted), v => $"{http.Request.Path}/{v.Id}"))
+                ApiResults.Created(service.CreateAsync(http.Actor(), body, http.RequestAborted), v => $"{http.Request.Path}/{v.Id}"))
             .WithName("integrations.create").WithSummary("Creates a new integration.")
             .WithDescription("Credentials are encrypted at rest and never returned in API responses.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
@@ -43,7 +43,7 @@ public static class IntegrationsEndpoints
             .ProducesProblem(400).ProducesProblem(403);
 
         group.MapDelete("/{integration}", (HttpContext http, string integration, [FromHeader(Name = EntityTags.IfMatchHeader)] string? ifMatch, IntegrationService service) =>
-                ApiResults.NoContent(http, service.DeleteAsync(http.Actor(), integration, EntityTags.IfMatch(ifMatch), http.RequestAborted)))
+                ApiResults.NoContent(service.DeleteAsync(http.Actor(), integration, EntityTags.IfMatch(ifMatch), http.RequestAborted)))
             .WithName("integrations.delete").WithETag("integration", conditional: true).WithSummary("Deletes an integration with its configs.")
             .ProducesProblem(403);
     }

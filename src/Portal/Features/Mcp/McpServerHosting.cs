@@ -7,18 +7,16 @@ using Microsoft.AspNetCore.RateLimiting;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Portal.Core.Audit;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
-using Portal.Core.Tenancy;
 using Portal.Hosting;
 
 namespace Portal.Features.Mcp;
 
 /// <summary>
 /// Seed 002's JSON-RPC endpoints, served by the MCP C# SDK (Streamable HTTP, stateless): <c>…/mcp:call</c> runs tools
-/// against the upstream, <c>…/mcp:test</c> against the simulator. Each request is authenticated with the integration's
-/// <c>mcp_</c> key through the key engine, refused while MCP is disabled, and rate limited per key.
+/// against the upstream, <c>…/mcp:test</c> against the simulator. Each request is admitted by Core's <see cref="McpGate"/>
+/// (the integration's <c>mcp_</c> key with its scope, MCP enabled; a refusal is audited there, once) and rate limited per key.
 /// </summary>
 public static class McpServerHosting
 {
@@ -33,6 +31,7 @@ public static class McpServerHosting
     public static void AddPortalMcp(this IServiceCollection services)
     {
         services.AddSingleton<McpRuntime>();
+        services.AddSingleton<McpGate>();
         services.AddMcpServer(o =>
             {
                 o.ServerInfo = new Implementation { Name = "portal", Version = "1.0.0" };
@@ -64,7 +63,8 @@ public static class McpServerHosting
                 var http = context.HttpContext;
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
                 http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await AuditRefusalAsync(http, "mcp.rateLimited", KeyPrefixOf(BearerOf(http)), ct);
+                await http.RequestServices.GetRequiredService<McpGate>().RateLimitedAsync(
+                    http.GetRouteValue("tenant") as string ?? "", http.GetRouteValue("integration") as string ?? "", BearerOf(http), http.Connection.RemoteIpAddress?.ToString(), ct);
                 await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
                     detail: "This MCP key exceeded its request budget; retry after the time in Retry-After.").ExecuteAsync(http);
             };
@@ -92,37 +92,20 @@ public static class McpServerHosting
     {
         var tenant = http.GetRouteValue("tenant") as string ?? "";
         var integration = http.GetRouteValue("integration") as string ?? "";
-        var presented = BearerOf(http);
-        var keys = http.RequestServices.GetRequiredService<KeyEngine>();
-        var check = await keys.CheckAsync(KeyKind.McpKey, tenant, presented, KeyOwner.ForMcp(integration), http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
-        if (!check.IsValid)
+        var admission = await http.RequestServices.GetRequiredService<McpGate>()
+            .AdmitAsync(tenant, integration, BearerOf(http), http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+        switch (admission.Outcome)
         {
-            await AuditRefusalAsync(http, $"mcp.refused.{check.Outcome.ToString().ToLowerInvariant()}", check.Key?.KeyPrefix ?? KeyPrefixOf(presented), http.RequestAborted);
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-                detail: "A valid MCP key of this integration is required: Authorization: Bearer mcp_…").ExecuteAsync(http);
-            return;
+            case McpAdmissionOutcome.Unauthorized:
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: admission.Detail).ExecuteAsync(http);
+                return;
+            case McpAdmissionOutcome.Forbidden:
+                await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: admission.Detail).ExecuteAsync(http);
+                return;
         }
 
-        // Seed 002: the key is minted "with the mcp:invoke scope"; a key without it is known but not allowed to call.
-        if (!check.Key!.HasScope(McpSettingsService.Scope))
-        {
-            await AuditRefusalAsync(http, "mcp.refused.scope", check.Key.KeyPrefix, http.RequestAborted);
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: $"This key does not carry the {McpSettingsService.Scope} scope: rotate the MCP key to get one that does.").ExecuteAsync(http);
-            return;
-        }
-
-        var state = await http.RequestServices.GetRequiredService<McpRuntime>().StateAsync(tenant, integration, http.RequestAborted);
-        if (state is null || !state.Enabled)
-        {
-            await AuditRefusalAsync(http, "mcp.refused.disabled", check.Key!.KeyPrefix, http.RequestAborted);
-            await Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: "MCP is disabled for this integration.").ExecuteAsync(http);
-            return;
-        }
-
-        http.Items[typeof(McpRequest)] = new McpRequest(state, sandbox);
+        http.Items[typeof(McpRequest)] = new McpRequest(admission.State!, sandbox);
         await inner(http);
     }
 
@@ -170,18 +153,5 @@ public static class McpServerHosting
     {
         var header = http.Request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-    }
-
-    /// <summary>What of a presented key may be audited: its display prefix, only when it is a well-formed MCP key.</summary>
-    private static string? KeyPrefixOf(string? presented) =>
-        SecretFormat.IsWellFormed(KeyPrefixes.McpKey, presented) ? SecretFormat.Display(KeyPrefixes.McpKey, presented!) : null;
-
-    private static async Task AuditRefusalAsync(HttpContext http, string action, string? keyPrefix, CancellationToken ct)
-    {
-        var tenant = http.GetRouteValue("tenant") as string ?? "";
-        var integration = http.GetRouteValue("integration") as string ?? "";
-        var actor = new Actor(keyPrefix ?? "anonymous", ActorKind.System, tenant, TenantRole.Viewer, http.Connection.RemoteIpAddress?.ToString());
-        await http.RequestServices.GetRequiredService<AuditService>()
-            .RecordAsync(actor, action, McpSettingsService.AuditTarget(integration), AuditOutcomes.Denied, keyPrefix, ct);
     }
 }

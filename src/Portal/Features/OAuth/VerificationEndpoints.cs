@@ -20,7 +20,7 @@ public static class VerificationEndpoints
         var group = tenant.MapGroup("/integrations").WithTags("Verification");
 
         group.MapPost("/{integration}/configs/{config:guid}:verifyAuth", (HttpContext http, string integration, Guid config, int? authMapIndex, VerificationService service) =>
-                ApiResults.Ok(http, service.VerifyAuthAsync(http.Actor(), integration, config, authMapIndex, StartContext(http), http.RequestAborted)))
+                ApiResults.Ok(service.VerifyAuthAsync(http.Actor(), integration, config, authMapIndex, StartContext(http), http.RequestAborted)))
             .WithName("configs.verifyAuth").WithSummary("Verifies the auth credentials stored in the configuration.")
             .WithDescription("Non-OAuth types test-connect to the auth method's testUrl with the stored credential. OAUTH2 returns an authorizationUrl to send the user to. With an authMap every entry is verified into authMapResults; authMapIndex verifies one. 400 when the config has neither auth nor authMap.")
             .ProducesProblem(400).ProducesProblem(403);
@@ -28,7 +28,7 @@ public static class VerificationEndpoints
         group.MapPost("/{integration}:verifyConfig", async (HttpContext http, string integration, VerificationService service) =>
                 await ReadOptionalBodyAsync(http) is var (body, error) && error is not null
                     ? ApiResults.Problem(error)
-                    : await ApiResults.Ok(http, service.VerifyConfigAsync(http.Actor(), integration, body, http.RequestAborted)))
+                    : await ApiResults.Ok(service.VerifyConfigAsync(http.Actor(), integration, body, http.RequestAborted)))
             .WithName("integrations.verifyConfig").WithSummary("Confirms the integration's stored credentials still authenticate, without retrieving them.")
             .WithDescription("With an empty body (none, zero bytes, or {}), every auth method with configTestSupported (not OAUTH2) is test-connected " +
                 "with the integration's stored auth settings and credentials; authMethodResults has one entry per method. " +

@@ -14,7 +14,7 @@ public static class TenantsEndpoints
             .WithName("tenants.list").WithSummary("Tenants the caller belongs to.").ProducesProblem(StatusCodes.Status401Unauthorized);
 
         tenants.MapPost("", (HttpContext http, TenantInput body, TenantService service) =>
-                ApiResults.Created(http, service.CreateTenantAsync(http.User.Email() ?? "", http.Connection.RemoteIpAddress?.ToString(), body, http.RequestAborted), t => $"/v1/tenants/{t.Id}"))
+                ApiResults.Created(service.CreateTenantAsync(http.User.Email() ?? "", http.Connection.RemoteIpAddress?.ToString(), body, http.RequestAborted), t => $"/v1/tenants/{t.Id}"))
             .WithName("tenants.create").WithSummary("Creates a tenant (portal administrators only); the caller or firstAdminEmail becomes its Admin.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
     }
@@ -25,11 +25,11 @@ public static class TenantsEndpoints
         members.MapGet("", async (HttpContext http, TenantService service) => TypedResults.Ok(await service.ListMembersAsync(http.Actor(), http.RequestAborted)))
             .WithName("members.list").WithSummary("Members of the tenant and their roles.");
         members.MapPost("", (HttpContext http, MemberInput body, TenantService service) =>
-                ApiResults.Ok(http, service.AddMemberAsync(http.Actor(), body, http.RequestAborted)))
+                ApiResults.Ok(service.AddMemberAsync(http.Actor(), body, http.RequestAborted)))
             .WithName("members.upsert").WithSummary("Adds a member or changes their role; a new local account's initial password is returned only here.")
             .ProducesProblem(400).ProducesProblem(403);
         members.MapDelete("/{email}", (HttpContext http, string email, TenantService service) =>
-                ApiResults.NoContent(http, service.RemoveMemberAsync(http.Actor(), email, http.RequestAborted)))
+                ApiResults.NoContent(service.RemoveMemberAsync(http.Actor(), email, http.RequestAborted)))
             .WithName("members.remove").WithSummary("Removes a member (never the last Admin).")
             .ProducesProblem(403).ProducesProblem(409);
     }

@@ -15,13 +15,13 @@ public static class WebhooksEndpoints
         var config = tenant.MapGroup("/integrations/{integration}/configs").WithTags("Webhooks");
 
         config.MapPost("/{config:guid}:generateWebhookUrl", (HttpContext http, string integration, Guid config, WebhookService service) =>
-                ApiResults.Ok(http, service.GenerateUrlAsync(http.Actor(), integration, config, BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.GenerateUrlAsync(http.Actor(), integration, config, BaseUrl(http), http.RequestAborted)))
             .WithName("configs.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first inbound webhook key of this configuration")
             .WithDescription("Returns {webhookUrl, webhookKeyPrefix}; the URL is shown exactly once. 409 when a key is bound already (rotate it instead).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).AcceptsEmptyJsonBody().WithIdempotency();
 
         config.MapPost("/{config:guid}/webhook:rotate", (HttpContext http, string integration, Guid config, int? gracePeriodSeconds, WebhookService service) =>
-                ApiResults.Ok(http, service.RotateAsync(http.Actor(), integration, config, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.RotateAsync(http.Actor(), integration, config, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
             .WithName("configs.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates the inbound webhook key for this configuration")
             .WithDescription("Mints a fresh key, binds it to the config, revokes the previous key. Returns the new URL exactly once. " +
                 "Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes " +
@@ -31,11 +31,11 @@ public static class WebhooksEndpoints
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
 
         config.MapGet("/{config:guid}/webhook/keys", (HttpContext http, string integration, Guid config, WebhookService service) =>
-                ApiResults.Ok(http, service.ListKeysAsync(http.Actor(), integration, config, http.RequestAborted)))
+                ApiResults.Ok(service.ListKeysAsync(http.Actor(), integration, config, http.RequestAborted)))
             .WithName("configs.webhook.keys.list").AllowIntegrationKey().WithSummary("Lists the config's webhook keys by prefix: created, last used, expires, revoked.");
 
         config.MapGet("/{config:guid}/webhook/events", (HttpContext http, string integration, Guid config, int? skip, int? take, WebhookService service) =>
-                ApiResults.Ok(http, service.ListEventsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
+                ApiResults.Ok(service.ListEventsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
             .WithName("configs.webhook.events.list").AllowIntegrationKey().WithSummary("Lists the received webhook events (inbox), newest first.")
             .WithDescription("Each event carries its contentType and body: the received text when bodyEncoding is \"utf8\" (textual content type, valid UTF-8), " +
                 "else the bytes in base64 (bodyEncoding \"base64\"); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.");
@@ -46,26 +46,26 @@ public static class WebhooksEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream");
 
         config.MapPost("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookBindingInput body, WebhookService service) =>
-                ApiResults.Created(http, service.CreateBindingAsync(http.Actor(), integration, config, body, http.RequestAborted), b => $"{http.Request.Path}/{b.Id}"))
+                ApiResults.Created(service.CreateBindingAsync(http.Actor(), integration, config, body, http.RequestAborted), b => $"{http.Request.Path}/{b.Id}"))
             .WithName("configs.bindings.create").AllowIntegrationKey().WithSummary("Creates a per-binding webhook endpoint (integrations with webhookOwnership PER_BINDING).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
 
         config.MapGet("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookService service) =>
-                ApiResults.Ok(http, service.ListBindingsAsync(http.Actor(), integration, config, http.RequestAborted)))
+                ApiResults.Ok(service.ListBindingsAsync(http.Actor(), integration, config, http.RequestAborted)))
             .WithName("configs.bindings.list").AllowIntegrationKey().WithSummary("Lists the bindings of a config with their key prefixes.");
 
         config.MapDelete("/{config:guid}/bindings/{binding:guid}", (HttpContext http, string integration, Guid config, Guid binding, WebhookService service) =>
-                ApiResults.NoContent(http, service.DeleteBindingAsync(http.Actor(), integration, config, binding, http.RequestAborted)))
+                ApiResults.NoContent(service.DeleteBindingAsync(http.Actor(), integration, config, binding, http.RequestAborted)))
             .WithName("configs.bindings.delete").WithSummary("Deletes a binding; its webhook URL stops working at once.")
             .ProducesProblem(400).ProducesProblem(403);
 
         config.MapPost("/{config:guid}/bindings/{binding:guid}:generateWebhookUrl", (HttpContext http, string integration, Guid config, Guid binding, WebhookService service) =>
-                ApiResults.Ok(http, service.GenerateBindingUrlAsync(http.Actor(), integration, config, binding, BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.GenerateBindingUrlAsync(http.Actor(), integration, config, binding, BaseUrl(http), http.RequestAborted)))
             .WithName("configs.bindings.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first webhook key of a binding; the URL is shown exactly once.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).AcceptsEmptyJsonBody().WithIdempotency();
 
         config.MapPost("/{config:guid}/bindings/{binding:guid}/webhook:rotate", (HttpContext http, string integration, Guid config, Guid binding, int? gracePeriodSeconds, WebhookService service) =>
-                ApiResults.Ok(http, service.RotateBindingUrlAsync(http.Actor(), integration, config, binding, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.RotateBindingUrlAsync(http.Actor(), integration, config, binding, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
             .WithName("configs.bindings.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates a binding's webhook key; the previous URL stops working now unless gracePeriodSeconds is given.")
             .AcceptsOptionalJson<WebhookRotateRequest>(GraceExample).Produces<WebhookUrlIssued>()
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
