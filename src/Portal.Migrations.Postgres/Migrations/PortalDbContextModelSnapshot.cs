@@ -573,6 +573,8 @@ namespace Portal.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfigId");
+
                     b.HasIndex("TenantId", "ConfigId", "Number")
                         .IsUnique();
 
@@ -1059,6 +1061,8 @@ namespace Portal.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfigId");
+
                     b.HasIndex("TenantId", "ConfigId");
 
                     b.ToTable("WebhookBindings");
@@ -1105,6 +1109,8 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConfigId");
 
                     b.HasIndex("TenantId", "ConfigId", "Id");
 
@@ -1187,6 +1193,42 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("Portal.Core.Configs.ConfigRevision", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Mcp.McpSettings", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookBinding", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookEvent", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", b =>

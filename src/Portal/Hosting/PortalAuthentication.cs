@@ -86,6 +86,13 @@ public static class PortalAuthentication
             .AddServer(o =>
             {
                 o.SetTokenEndpointUris("connect/token");
+                // Behind a load balancer every instance must name the same issuer, or a token minted by one is refused by
+                // another that was reached under another address: the public base URL, when configured, is the issuer.
+                if (Uri.TryCreate(configuration[$"{PortalOptions.Section}:PublicBaseUrl"], UriKind.Absolute, out var issuer))
+                {
+                    o.SetIssuer(issuer);
+                }
+
                 o.AllowClientCredentialsFlow();
                 o.SetAccessTokenLifetime(TimeSpan.FromHours(1));
                 o.DisableAccessTokenEncryption();

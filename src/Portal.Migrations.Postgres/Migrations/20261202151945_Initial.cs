@@ -89,24 +89,6 @@ namespace Portal.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "ConfigRevisions",
-                columns: table => new
-                {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    ConfigId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Number = table.Column<int>(type: "integer", nullable: false),
-                    ContentJson = table.Column<string>(type: "text", nullable: false),
-                    CredentialsProtected = table.Column<string>(type: "text", nullable: true),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_ConfigRevisions", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "Configs",
                 columns: table => new
                 {
@@ -225,24 +207,6 @@ namespace Portal.Migrations.Postgres.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_KeyBindings", x => new { x.TenantId, x.OwnerId });
-                });
-
-            migrationBuilder.CreateTable(
-                name: "McpSettings",
-                columns: table => new
-                {
-                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    IntegrationId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
-                    ConfigId = table.Column<Guid>(type: "uuid", nullable: true),
-                    ExposedToolIdsJson = table.Column<string>(type: "text", nullable: false),
-                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
-                    ModifiedAt = table.Column<long>(type: "bigint", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_McpSettings", x => new { x.TenantId, x.IntegrationId });
                 });
 
             migrationBuilder.CreateTable(
@@ -382,41 +346,6 @@ namespace Portal.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
-                name: "WebhookBindings",
-                columns: table => new
-                {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    ConfigId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_WebhookBindings", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "WebhookEvents",
-                columns: table => new
-                {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    IntegrationId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    ConfigId = table.Column<Guid>(type: "uuid", nullable: false),
-                    BindingId = table.Column<Guid>(type: "uuid", nullable: false),
-                    WebhookId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    ReceivedAt = table.Column<long>(type: "bigint", nullable: false),
-                    ContentType = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Body = table.Column<byte[]>(type: "bytea", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_WebhookEvents", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
@@ -519,6 +448,101 @@ namespace Portal.Migrations.Postgres.Migrations
                         column: x => x.UserId,
                         principalTable: "AspNetUsers",
                         principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ConfigRevisions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ConfigId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    ContentJson = table.Column<string>(type: "text", nullable: false),
+                    CredentialsProtected = table.Column<string>(type: "text", nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ConfigRevisions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ConfigRevisions_Configs_ConfigId",
+                        column: x => x.ConfigId,
+                        principalTable: "Configs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookBindings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ConfigId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookBindings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookBindings_Configs_ConfigId",
+                        column: x => x.ConfigId,
+                        principalTable: "Configs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    IntegrationId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ConfigId = table.Column<Guid>(type: "uuid", nullable: false),
+                    BindingId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WebhookId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    ReceivedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Body = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookEvents_Configs_ConfigId",
+                        column: x => x.ConfigId,
+                        principalTable: "Configs",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "McpSettings",
+                columns: table => new
+                {
+                    TenantId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    IntegrationId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    ConfigId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ExposedToolIdsJson = table.Column<string>(type: "text", nullable: false),
+                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ModifiedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_McpSettings", x => new { x.TenantId, x.IntegrationId });
+                    table.ForeignKey(
+                        name: "FK_McpSettings_Integrations_TenantId_IntegrationId",
+                        columns: x => new { x.TenantId, x.IntegrationId },
+                        principalTable: "Integrations",
+                        principalColumns: new[] { "TenantId", "Id" },
                         onDelete: ReferentialAction.Cascade);
                 });
 
@@ -627,6 +651,11 @@ namespace Portal.Migrations.Postgres.Migrations
                 columns: new[] { "TenantId", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ConfigRevisions_ConfigId",
+                table: "ConfigRevisions",
+                column: "ConfigId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_ConfigRevisions_TenantId_ConfigId_Number",
                 table: "ConfigRevisions",
                 columns: new[] { "TenantId", "ConfigId", "Number" },
@@ -709,9 +738,19 @@ namespace Portal.Migrations.Postgres.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_WebhookBindings_ConfigId",
+                table: "WebhookBindings",
+                column: "ConfigId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WebhookBindings_TenantId_ConfigId",
                 table: "WebhookBindings",
                 columns: new[] { "TenantId", "ConfigId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookEvents_ConfigId",
+                table: "WebhookEvents",
+                column: "ConfigId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_WebhookEvents_TenantId_ConfigId_BindingId_WebhookId",
@@ -753,16 +792,10 @@ namespace Portal.Migrations.Postgres.Migrations
                 name: "ConfigRevisions");
 
             migrationBuilder.DropTable(
-                name: "Configs");
-
-            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
                 name: "IdempotencyRecords");
-
-            migrationBuilder.DropTable(
-                name: "Integrations");
 
             migrationBuilder.DropTable(
                 name: "IssuedKeys");
@@ -810,7 +843,13 @@ namespace Portal.Migrations.Postgres.Migrations
                 name: "AspNetUsers");
 
             migrationBuilder.DropTable(
+                name: "Integrations");
+
+            migrationBuilder.DropTable(
                 name: "OpenIddictAuthorizations");
+
+            migrationBuilder.DropTable(
+                name: "Configs");
 
             migrationBuilder.DropTable(
                 name: "OpenIddictApplications");

@@ -12,7 +12,7 @@ using Portal.Core.Data;
 namespace Portal.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261202134806_Initial")]
+    [Migration("20261202151945_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -576,6 +576,8 @@ namespace Portal.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfigId");
+
                     b.HasIndex("TenantId", "ConfigId", "Number")
                         .IsUnique();
 
@@ -1062,6 +1064,8 @@ namespace Portal.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConfigId");
+
                     b.HasIndex("TenantId", "ConfigId");
 
                     b.ToTable("WebhookBindings");
@@ -1108,6 +1112,8 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ConfigId");
 
                     b.HasIndex("TenantId", "ConfigId", "Id");
 
@@ -1190,6 +1196,42 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.Navigation("Application");
 
                     b.Navigation("Authorization");
+                });
+
+            modelBuilder.Entity("Portal.Core.Configs.ConfigRevision", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Mcp.McpSettings", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookBinding", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookEvent", b =>
+                {
+                    b.HasOne("Portal.Core.Configs.Config", null)
+                        .WithMany()
+                        .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication", b =>
