@@ -36,6 +36,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<SigningSecret> SigningSecrets => Set<SigningSecret>();
     public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
     public DbSet<McpSettings> McpSettings => Set<McpSettings>();
+    public DbSet<RateWindow> RateWindows => Set<RateWindow>();
 
     /// <summary>Inside <see cref="UnitOfWork.RunAsync{T}"/>: the refusals the operation met, written whether it commits or not.</summary>
     internal List<AuditEvent>? PendingRefusals { get; set; }

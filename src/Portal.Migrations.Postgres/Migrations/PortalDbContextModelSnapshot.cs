@@ -581,6 +581,23 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("ConfigRevisions");
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.RateWindow", b =>
+                {
+                    b.Property<string>("Partition")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("RateWindows");
+                });
+
             modelBuilder.Entity("Portal.Core.Data.TokenKey", b =>
                 {
                     b.Property<string>("Id")

@@ -51,7 +51,6 @@ public static class Pipeline
         app.UseCookieApiGuard();
         app.UseAuthorization();
         app.UseIntegrationKeyRule();
-        app.UseRateLimiter();
         app.UseAntiforgery();
     }
 }

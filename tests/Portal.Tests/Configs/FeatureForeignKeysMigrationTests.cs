@@ -23,7 +23,7 @@ public sealed class FeatureForeignKeysMigrationTests : IDisposable
     public async Task Rows_left_behind_by_a_deleted_config_or_integration_are_removed_by_the_upgrade()
     {
         string config, mcpIntegration;
-        await using (var before = new PortalApplication(_data, keepData: true))
+        await using (var before = new PortalApplication(_data, keepData: true, postgres: false))
         {
             using var admin = await before.ClientAsync();
             using var deliverer = before.CreateClient();
@@ -43,7 +43,7 @@ public sealed class FeatureForeignKeysMigrationTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        await using var after = new PortalApplication(_data, keepData: true);
+        await using var after = new PortalApplication(_data, keepData: true, postgres: false);
         using var again = await after.ClientAsync();
         await (await again.GetAsync($"{ApiTestData.Base}/integrations")).ExpectAsync(HttpStatusCode.OK);
 

@@ -568,6 +568,23 @@ namespace Portal.Core.Data.Migrations
                     b.ToTable("ConfigRevisions");
                 });
 
+            modelBuilder.Entity("Portal.Core.Data.RateWindow", b =>
+                {
+                    b.Property<string>("Partition")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("RateWindows");
+                });
+
             modelBuilder.Entity("Portal.Core.Data.TokenKey", b =>
                 {
                     b.Property<string>("Id")

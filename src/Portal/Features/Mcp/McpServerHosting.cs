@@ -2,13 +2,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
+using Portal.Core.Data;
 using Portal.Hosting;
 
 namespace Portal.Features.Mcp;
@@ -20,7 +19,6 @@ namespace Portal.Features.Mcp;
 /// </summary>
 public static class McpServerHosting
 {
-    public const string RateLimitPolicy = "mcp";
     public const string RequestsPerMinuteSetting = "Portal:Mcp:RequestsPerMinute";
     public const int DefaultRequestsPerMinute = 60;
     private const string CallPattern = "/v1/tenants/{tenant}/integrations/{integration}/mcp:call";
@@ -42,33 +40,6 @@ public static class McpServerHosting
                 o.ConfigureSessionOptions = ConfigureAsync;
             });
 
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(RateLimitPolicy, http =>
-            {
-                // Partitioned by the key itself (its SHA-256, as the key engine stores it): no key shares another's budget.
-                var presented = BearerOf(http) ?? "";
-                var partition = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
-                var limit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue(RequestsPerMinuteSetting, DefaultRequestsPerMinute);
-                return RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = Math.Max(1, limit),
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
-            });
-            o.OnRejected = async (context, ct) =>
-            {
-                var http = context.HttpContext;
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await http.RequestServices.GetRequiredService<McpGate>().RateLimitedAsync(
-                    http.GetRouteValue("tenant") as string ?? "", http.GetRouteValue("integration") as string ?? "", BearerOf(http), http.Connection.RemoteIpAddress?.ToString(), ct);
-                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
-                    detail: "This MCP key exceeded its request budget; retry after the time in Retry-After.").ExecuteAsync(http);
-            };
-        });
     }
 
     public static void MapPortalMcp(this IEndpointRouteBuilder app)
@@ -80,7 +51,7 @@ public static class McpServerHosting
     /// <summary>Wraps the SDK's endpoints: key check, enabled check, then the SDK; and the shared per-key rate limit.</summary>
     private static void Gate(IEndpointConventionBuilder endpoints, bool sandbox)
     {
-        endpoints.WithTags("MCP").RequireRateLimiting(RateLimitPolicy);
+        endpoints.WithTags("MCP");
         endpoints.Add(builder =>
         {
             var inner = builder.RequestDelegate ?? throw new InvalidOperationException("The MCP endpoint has no request delegate.");
@@ -105,8 +76,36 @@ public static class McpServerHosting
                 return;
         }
 
+        if (!await WithinBudgetAsync(http, tenant, integration))
+        {
+            return;
+        }
+
         http.Items[typeof(McpRequest)] = new McpRequest(admission.State!, sandbox);
         await inner(http);
+    }
+
+    /// <summary>
+    /// The per-key budget (<c>Portal:Mcp:RequestsPerMinute</c>, <c>mcp:call</c> and <c>mcp:test</c> together), counted in the
+    /// database so it holds in total across instances; partitioned by the key's SHA-256, so no key shares another's budget.
+    /// Only admitted keys spend it: a refused key never reaches this line.
+    /// </summary>
+    private static async Task<bool> WithinBudgetAsync(HttpContext http, string tenant, string integration)
+    {
+        var presented = BearerOf(http) ?? "";
+        var partition = "mcp:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+        var limit = Math.Max(1, http.RequestServices.GetRequiredService<IConfiguration>().GetValue(RequestsPerMinuteSetting, DefaultRequestsPerMinute));
+        var decision = await http.RequestServices.GetRequiredService<SharedRateLimiter>().TryAcquireAsync(partition, limit, TimeSpan.FromMinutes(1), http.RequestAborted);
+        if (decision.Allowed)
+        {
+            return true;
+        }
+
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await http.RequestServices.GetRequiredService<McpGate>().RateLimitedAsync(tenant, integration, presented, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+        await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+            detail: "This MCP key exceeded its request budget; retry after the time in Retry-After.").ExecuteAsync(http);
+        return false;
     }
 
     /// <summary>Per request (stateless mode): the tools of this integration, real or simulated.</summary>

@@ -305,6 +305,19 @@ namespace Portal.Migrations.Postgres.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "RateWindows",
+                columns: table => new
+                {
+                    Partition = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
+                    Count = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RateWindows", x => x.Partition);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "SigningSecrets",
                 columns: table => new
                 {
@@ -820,6 +833,9 @@ namespace Portal.Migrations.Postgres.Migrations
 
             migrationBuilder.DropTable(
                 name: "PortalAdministrators");
+
+            migrationBuilder.DropTable(
+                name: "RateWindows");
 
             migrationBuilder.DropTable(
                 name: "SigningSecrets");

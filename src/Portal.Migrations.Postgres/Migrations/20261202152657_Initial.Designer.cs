@@ -12,7 +12,7 @@ using Portal.Core.Data;
 namespace Portal.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261202151945_Initial")]
+    [Migration("20261202152657_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -582,6 +582,23 @@ namespace Portal.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.ToTable("ConfigRevisions");
+                });
+
+            modelBuilder.Entity("Portal.Core.Data.RateWindow", b =>
+                {
+                    b.Property<string>("Partition")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Partition");
+
+                    b.ToTable("RateWindows");
                 });
 
             modelBuilder.Entity("Portal.Core.Data.TokenKey", b =>

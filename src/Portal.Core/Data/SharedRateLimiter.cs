@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Portal.Core.Data;
+
+/// <summary>One budget's current window: how many requests it has counted since <see cref="WindowStart"/>.</summary>
+public sealed class RateWindow
+{
+    public const int PartitionLength = 100;
+
+    public required string Partition { get; set; }
+    public long WindowStart { get; set; }
+    public int Count { get; set; }
+}
+
+public sealed class RateWindowConfiguration : IEntityTypeConfiguration<RateWindow>
+{
+    public void Configure(EntityTypeBuilder<RateWindow> builder)
+    {
+        builder.HasKey(w => w.Partition);
+        builder.Property(w => w.Partition).HasMaxLength(RateWindow.PartitionLength);
+    }
+}
+
+/// <summary>Whether a request fits its budget, and when the window frees up when it does not.</summary>
+public readonly record struct RateDecision(bool Allowed, int Count, TimeSpan RetryAfter);
+
+/// <summary>
+/// A fixed-window request budget kept in the database, so it holds in total across every instance on one store: each
+/// request is one atomic upsert (<c>INSERT … ON CONFLICT DO UPDATE … RETURNING</c>, the same SQL on SQLite and PostgreSQL)
+/// that counts it and starts a new window when the old one is over. Exact: N instances together admit at most the limit
+/// per window (the window starts with a partition's first request, as ASP.NET Core's fixed-window limiter does).
+/// </summary>
+public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+{
+    private const string Upsert = """
+        INSERT INTO "RateWindows" ("Partition", "WindowStart", "Count") VALUES (@partition, @now, 1)
+        ON CONFLICT ("Partition") DO UPDATE SET
+            "Count" = CASE WHEN "RateWindows"."WindowStart" <= @expired THEN 1 ELSE "RateWindows"."Count" + 1 END,
+            "WindowStart" = CASE WHEN "RateWindows"."WindowStart" <= @expired THEN @now ELSE "RateWindows"."WindowStart" END
+        RETURNING "Count", "WindowStart"
+        """;
+
+    public async Task<RateDecision> TryAcquireAsync(string partition, int limit, TimeSpan window, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var windowMs = (long)window.TotalMilliseconds;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Upsert;
+        Add(command, "partition", partition.Length <= RateWindow.PartitionLength ? partition : partition[..RateWindow.PartitionLength]);
+        Add(command, "now", now);
+        Add(command, "expired", now - windowMs);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var count = Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+        var start = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
+        return new RateDecision(count <= limit, count, TimeSpan.FromMilliseconds(Math.Max(0, start + windowMs - now)));
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
