@@ -5,7 +5,8 @@ namespace Portal.Bench;
 /// <summary>
 /// One run, two measurements (issue 4, DESIGN.md "Performance budgets"):
 /// 1. the key check of an inbound request at 1,000 and 1,000,000 stored keys (BenchmarkDotNet, plus a per-call latency pass for p50/p99);
-/// 2. inbound webhook ingest: a bare Kestrel 202 endpoint and the real Portal receiver, driven by the same load loop.
+/// 2. inbound webhook ingest: a bare Kestrel 202 endpoint and the real Portal receiver on SQLite and on PostgreSQL, driven by the same load loop.
+/// The PostgreSQL parts run on a throwaway cluster with durability on (<see cref="BenchPostgres"/>); skipped, with the reason, when it cannot start.
 /// Ends with a short table (<see cref="BenchSummary"/>). See bench/README.md.
 /// </summary>
 public static class BenchMain
@@ -22,20 +23,22 @@ public static class BenchMain
         var total = Stopwatch.StartNew();
         Console.WriteLine($"Portal.Bench: {Environment.ProcessorCount} logical cores, .NET {Environment.Version}, {Configuration}; cache {options.CacheDirectory}");
 
+        using var postgres = BenchPostgres.Start(options.SkipPostgres);
         var keyRows = new List<KeyRow>();
+        var keysNote = "";
         if (!options.SkipKeys)
         {
-            keyRows = KeyCheckRun.Run(options);
+            (keyRows, keysNote) = KeyCheckRun.Run(options, postgres);
         }
 
         var ingest = new List<LoadResult>();
-        var ingestNote = "";
+        var ingestNotes = new List<string>();
         if (!options.SkipIngest)
         {
-            (ingest, ingestNote) = await IngestRun.RunAsync(options);
+            (ingest, ingestNotes) = await IngestRun.RunAsync(options, postgres);
         }
 
-        var summary = BenchSummary.Write(options, keyRows, ingest, ingestNote, total.Elapsed);
+        var summary = BenchSummary.Write(options, keyRows, keysNote, ingest, ingestNotes, total.Elapsed);
         Console.WriteLine();
         Console.WriteLine(summary);
         Directory.CreateDirectory(options.CacheDirectory);

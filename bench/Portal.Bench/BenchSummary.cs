@@ -6,7 +6,7 @@ namespace Portal.Bench;
 /// <summary>The short markdown table a run ends with (printed, and kept as last-summary.md in the cache directory).</summary>
 internal static class BenchSummary
 {
-    public static string Write(BenchOptions options, List<KeyRow> keys, List<LoadResult> ingest, string ingestNote, TimeSpan elapsed)
+    public static string Write(BenchOptions options, List<KeyRow> keys, string keysNote, List<LoadResult> ingest, List<string> ingestNotes, TimeSpan elapsed)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -14,25 +14,30 @@ internal static class BenchSummary
         if (keys.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine("Key check, `KeyEngine.CheckAsync(WebhookKey, …)` on SQLite. A valid key: lookup by hash through the unique index, compare, last-used write; an unknown key: the lookup only. BDN mean = BenchmarkDotNet; mean/p50/p99: each call timed, both sizes interleaved call by call:");
+            sb.AppendLine("Key check, `KeyEngine.CheckAsync(WebhookKey, …)` on SQLite and on PostgreSQL (fsync and synchronous_commit on). A valid key: lookup by hash through the unique index, compare, last-used write (at most once a minute); an unknown key: the lookup only. BDN mean = BenchmarkDotNet (SQLite only); mean/p50/p99: each call timed, all stores interleaved call by call:");
             sb.AppendLine();
-            sb.AppendLine("| stored keys | presented key | BDN mean | mean | p50 | p99 |");
-            sb.AppendLine("|---:|---|---:|---:|---:|---:|");
+            sb.AppendLine("| store | stored keys | presented key | BDN mean | mean | p50 | p99 |");
+            sb.AppendLine("|---|---:|---|---:|---:|---:|---:|");
             foreach (var k in keys)
             {
-                sb.AppendLine(inv, $"| {k.Keys:N0} | valid | {k.ValidMeanUs:F0} µs | {Us(k.Valid.MeanMs)} | {Us(k.Valid.P50Ms)} | {Us(k.Valid.P99Ms)} |");
-                sb.AppendLine(inv, $"| {k.Keys:N0} | unknown | {k.UnknownMeanUs:F0} µs | {Us(k.Unknown.MeanMs)} | {Us(k.Unknown.P50Ms)} | {Us(k.Unknown.P99Ms)} |");
+                sb.AppendLine(inv, $"| {k.Store} | {k.Keys:N0} | valid | {Bdn(k.ValidMeanUs)} | {Us(k.Valid.MeanMs)} | {Us(k.Valid.P50Ms)} | {Us(k.Valid.P99Ms)} |");
+                sb.AppendLine(inv, $"| {k.Store} | {k.Keys:N0} | unknown | {Bdn(k.UnknownMeanUs)} | {Us(k.Unknown.MeanMs)} | {Us(k.Unknown.P50Ms)} | {Us(k.Unknown.P99Ms)} |");
             }
 
-            if (keys.Count >= 2)
+            if (keysNote.Length > 0)
             {
-                var (small, large) = (keys[0], keys[^1]);
-                sb.AppendLine();
-                sb.AppendLine(inv, $"Ratio {large.Keys:N0} / {small.Keys:N0} keys (budget: O(1), about 1×): valid key mean {large.Valid.MeanMs / small.Valid.MeanMs:F2}×, p50 {large.Valid.P50Ms / small.Valid.P50Ms:F2}×, p99 {large.Valid.P99Ms / small.Valid.P99Ms:F2}×; unknown key mean {large.Unknown.MeanMs / small.Unknown.MeanMs:F2}×, p50 {large.Unknown.P50Ms / small.Unknown.P50Ms:F2}×, p99 {large.Unknown.P99Ms / small.Unknown.P99Ms:F2}×; BDN means {large.ValidMeanUs / small.ValidMeanUs:F2}× and {large.UnknownMeanUs / small.UnknownMeanUs:F2}×.");
+                sb.AppendLine(inv, $"| PostgreSQL | — | — | — | {keysNote} | — | — |");
+            }
+
+            sb.AppendLine();
+            foreach (var group in keys.GroupBy(k => k.Store).Where(g => g.Count() >= 2))
+            {
+                var (small, large) = (group.First(), group.Last());
+                sb.AppendLine(inv, $"- {group.Key}: ratio {large.Keys:N0} / {small.Keys:N0} keys (budget: O(1), about 1×): valid key mean {large.Valid.MeanMs / small.Valid.MeanMs:F2}×, p50 {large.Valid.P50Ms / small.Valid.P50Ms:F2}×, p99 {large.Valid.P99Ms / small.Valid.P99Ms:F2}×; unknown key mean {large.Unknown.MeanMs / small.Unknown.MeanMs:F2}×, p50 {large.Unknown.P50Ms / small.Unknown.P50Ms:F2}×, p99 {large.Unknown.P99Ms / small.Unknown.P99Ms:F2}×{(double.IsNaN(large.ValidMeanUs) ? "" : $"; BDN means {large.ValidMeanUs / small.ValidMeanUs:F2}× and {large.UnknownMeanUs / small.UnknownMeanUs:F2}×")}.");
             }
         }
 
-        if (ingest.Count > 0 || ingestNote.Length > 0)
+        if (ingest.Count > 0 || ingestNotes.Count > 0)
         {
             sb.AppendLine();
             sb.AppendLine(inv, $"Inbound webhook ingest, loopback, one HttpClient with {options.Concurrency} concurrent senders, a ~100-byte JSON event with a unique webhook-id per request; {options.IngestSeconds} s measured per endpoint in alternating slices of up to 2 s, after {options.IngestWarmupSeconds} s warm-up:");
@@ -44,21 +49,28 @@ internal static class BenchSummary
                 sb.AppendLine(inv, $"| {r.Name} | {r.RequestsPerSecond:F0} | {r.Latency.P50Ms:F2} ms | {r.Latency.P99Ms:F2} ms | {r.Failed} |");
             }
 
-            sb.AppendLine();
-            if (ingest.Count >= 2)
+            foreach (var note in ingestNotes)
             {
-                var (bare, portal) = (ingest[0], ingest[1]);
-                var ratio = bare.RequestsPerSecond / portal.RequestsPerSecond;
-                sb.AppendLine(inv, $"Ratio bare / Portal throughput: {ratio:F2}× (budget: within 3×, {(ratio <= 3 ? "met" : "NOT met")}); p99 {portal.Latency.P99Ms / bare.Latency.P99Ms:F2}×.");
+                sb.AppendLine(inv, $"| {note} | — | — | — | — |");
             }
-            else
+
+            sb.AppendLine();
+            var bare = ingest.FirstOrDefault(r => r.Name == IngestRun.BareName);
+            foreach (var portal in ingest.Where(r => r != bare))
             {
-                sb.AppendLine(ingestNote);
+                if (bare is null)
+                {
+                    break;
+                }
+
+                var ratio = bare.RequestsPerSecond / portal.RequestsPerSecond;
+                sb.AppendLine(inv, $"- Ratio bare / {portal.Name.Split('`')[0].Trim()} throughput: {ratio:F2}× (budget: within 3×, {(ratio <= 3 ? "met" : "NOT met")}); p99 {portal.Latency.P99Ms / bare.Latency.P99Ms:F2}×.");
             }
         }
 
         return sb.ToString();
 
+        string Bdn(double us) => double.IsNaN(us) ? "—" : us.ToString("F0", inv) + " µs";
         string Us(double ms) => (ms * 1000).ToString("F0", inv) + " µs";
     }
 }

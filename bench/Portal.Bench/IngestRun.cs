@@ -2,49 +2,63 @@ using System.Diagnostics;
 
 namespace Portal.Bench;
 
-/// <summary>Measurement 2: inbound webhook ingest, a bare Kestrel endpoint and the real Portal receiver driven by the same load loop.</summary>
+/// <summary>Measurement 2: inbound webhook ingest, a bare Kestrel endpoint and the real Portal receiver (on SQLite, then on PostgreSQL) driven by the same load loop.</summary>
 internal static class IngestRun
 {
-    public static async Task<(List<LoadResult> Results, string Note)> RunAsync(BenchOptions options)
+    public const string BareName = "bare Kestrel `POST /hook` → 202";
+
+    public static async Task<(List<LoadResult> Results, List<string> Notes)> RunAsync(BenchOptions options, BenchPostgres postgres)
     {
         var (self, selfArgs) = Self();
         using var bare = ChildProcess.Start(self, [.. selfArgs, BareServer.Mode], AppContext.BaseDirectory, markerPrefix: BareServer.ListeningMarker);
         var bareAddress = await bare.WaitForMarkerAsync(TimeSpan.FromSeconds(60));
-        using var bareLoad = new LoadLoop("bare Kestrel `POST /hook` → 202", new Uri(new Uri(bareAddress), "/hook"), options.Concurrency);
+        using var bareLoad = new LoadLoop(BareName, new Uri(new Uri(bareAddress), "/hook"), options.Concurrency);
         var loads = new List<LoadLoop> { bareLoad };
+        var notes = new List<string>();
+        var portals = new List<PortalServer>();
 
-        var note = "";
-        PortalServer? portal = null;
-        LoadLoop? portalLoad = null;
         var dll = PortalServer.FindPortalDll(options.PortalDll);
         if (dll is null)
         {
-            note = "Portal part skipped: Portal.dll not found (build src/Portal, or pass --portal-dll).";
+            notes.Add("Portal part skipped: Portal.dll not found (build src/Portal, or pass --portal-dll).");
         }
         else
         {
-            Console.WriteLine($"[ingest] Portal: starting {dll}");
+            await AddPortalAsync("SQLite", null);
+            if (postgres.Available)
+            {
+                await AddPortalAsync("PostgreSQL", postgres.ConnectionString("bench_ingest"));
+            }
+            else
+            {
+                notes.Add($"Portal on PostgreSQL skipped: {postgres.SkipReason}");
+            }
+        }
+
+        async Task AddPortalAsync(string store, string? connectionString)
+        {
+            Console.WriteLine($"[ingest] Portal on {store}: starting {dll}");
             try
             {
-                portal = await PortalServer.StartAsync(dll);
+                var portal = await PortalServer.StartAsync(dll!, connectionString);
+                portals.Add(portal);
                 var (url, reason) = await portal.CreateWebhookUrlAsync();
                 if (url is null)
                 {
-                    note = $"Portal part skipped: {reason}.";
+                    notes.Add($"Portal on {store} skipped: {reason}.");
                 }
                 else
                 {
-                    portalLoad = new LoadLoop("Portal `POST /webhooks/{tenant}/{integration}/{key}`", url, options.Concurrency);
-                    loads.Add(portalLoad);
+                    loads.Add(new LoadLoop($"Portal on {store} `POST /webhooks/{{tenant}}/{{integration}}/{{key}}`", url, options.Concurrency));
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
             {
-                note = $"Portal part FAILED: {e.Message.Split('\n')[0]}";
+                notes.Add($"Portal on {store} FAILED: {e.Message.Split('\n')[0]}");
             }
         }
 
-        if (note.Length > 0)
+        foreach (var note in notes)
         {
             Console.WriteLine($"[ingest] {note}");
         }
@@ -77,12 +91,19 @@ internal static class IngestRun
                     $"[ingest] {r.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, statuses {string.Join(", ", r.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}");
             }
 
-            return (results, note);
+            return (results, notes);
         }
         finally
         {
-            portalLoad?.Dispose();
-            portal?.Dispose();
+            foreach (var load in loads.Skip(1))
+            {
+                load.Dispose();
+            }
+
+            foreach (var portal in portals)
+            {
+                portal.Dispose();
+            }
         }
     }
 

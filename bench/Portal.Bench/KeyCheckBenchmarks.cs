@@ -64,7 +64,7 @@ public class KeyCheckBenchmarks
     /// <summary>The engine as the app builds it: its DbContext factory, a Data Protection provider, the system clock.</summary>
     public static (ServiceProvider Services, KeyEngine Engine) Engine(KeyStore store)
     {
-        var services = KeyStore.Services(store.ConnectionString);
+        var services = KeyStore.Services(store.ConnectionString, store.Provider);
         var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var engine = new KeyEngine(
             dbFactory,

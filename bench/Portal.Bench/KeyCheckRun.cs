@@ -14,10 +14,27 @@ namespace Portal.Bench;
 /// <summary>Measurement 1: the key check of an inbound request at each store size (BenchmarkDotNet means, then each call timed for p50/p99).</summary>
 internal static class KeyCheckRun
 {
-    public static List<KeyRow> Run(BenchOptions options)
+    public static (List<KeyRow> Rows, string PostgresNote) Run(BenchOptions options, BenchPostgres postgres)
     {
         Console.WriteLine($"[keys] stores of {string.Join(" and ", options.KeyCounts.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)))} keys");
-        var stores = options.KeyCounts.ToDictionary(n => n, n => KeyStore.Open(n, options.CacheDirectory));
+        var stores = options.KeyCounts.Select(n => KeyStore.Open(n, options.CacheDirectory)).ToList();
+        var postgresNote = "";
+        if (postgres.Available)
+        {
+            try
+            {
+                stores.AddRange(options.KeyCounts.Select(n => KeyStore.OpenPostgres(n, postgres)));
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+            {
+                postgresNote = $"PostgreSQL rows FAILED: {e.Message.Split('\n')[0]}";
+                stores.RemoveAll(s => s.Provider == Portal.Core.Data.StoreProvider.Postgres);
+            }
+        }
+        else
+        {
+            postgresNote = $"PostgreSQL rows skipped: {postgres.SkipReason}";
+        }
 
         KeyCheckBenchmarks.Sizes = options.KeyCounts;
         KeyCheckBenchmarks.CacheDirectory = options.CacheDirectory;
@@ -46,23 +63,26 @@ internal static class KeyCheckRun
 
         // BenchmarkDotNet reports the mean of iterations; tails need each call timed on its own. The sizes are
         // interleaved call by call, so both see the same background load of the shared machine.
-        var perCall = PerCallLatency([.. options.KeyCounts.Select(n => stores[n])], options.Quick ? 2_000 : 10_000);
+        // The PostgreSQL stores take part in the same pass, interleaved with the SQLite ones (BenchmarkDotNet: SQLite only).
+        var perCall = PerCallLatency(stores, options.Quick ? 2_000 : 10_000);
         var rows = new List<KeyRow>();
-        foreach (var n in options.KeyCounts)
+        for (var i = 0; i < stores.Count; i++)
         {
-            var (valid, unknown) = perCall[n];
-            rows.Add(new KeyRow(n, MeanUs(n, nameof(KeyCheckBenchmarks.CheckValid)), MeanUs(n, nameof(KeyCheckBenchmarks.CheckUnknown)), valid, unknown));
+            var (n, store) = (stores[i].Count, stores[i]);
+            var (valid, unknown) = perCall[i];
+            var sqlite = store.Provider == Portal.Core.Data.StoreProvider.Sqlite;
+            rows.Add(new KeyRow(store.StoreName, n, sqlite ? MeanUs(n, nameof(KeyCheckBenchmarks.CheckValid)) : double.NaN, sqlite ? MeanUs(n, nameof(KeyCheckBenchmarks.CheckUnknown)) : double.NaN, valid, unknown));
             foreach (var (what, l) in new[] { ("valid", valid), ("unknown", unknown) })
             {
-                Console.WriteLine($"[keys] per-call CheckAsync, {what} key, {n:N0} keys: mean {l.MeanMs * 1000:F1} µs, p50 {l.P50Ms * 1000:F1} µs, p99 {l.P99Ms * 1000:F1} µs ({l.Count:N0} calls)");
+                Console.WriteLine($"[keys] per-call CheckAsync on {store.StoreName}, {what} key, {n:N0} keys: mean {l.MeanMs * 1000:F1} µs, p50 {l.P50Ms * 1000:F1} µs, p99 {l.P99Ms * 1000:F1} µs ({l.Count:N0} calls)");
             }
         }
 
-        return rows;
+        return (rows, postgresNote);
     }
 
-    /// <summary>Valid and unknown-key checks, one of each per size per round, sizes alternating which goes first.</summary>
-    private static Dictionary<int, (LatencySummary Valid, LatencySummary Unknown)> PerCallLatency(IReadOnlyList<KeyStore> stores, int calls)
+    /// <summary>Valid and unknown-key checks, one of each per store per round, stores (sizes, SQLite and PostgreSQL) rotating which goes first.</summary>
+    private static List<(LatencySummary Valid, LatencySummary Unknown)> PerCallLatency(IReadOnlyList<KeyStore> stores, int calls)
     {
         const int warmup = 1_000;
         var engines = stores.Select(KeyCheckBenchmarks.Engine).ToList();
@@ -92,8 +112,7 @@ internal static class KeyCheckRun
                 }
             }
 
-            return stores.Select((store, s) => (store.Count, Result: (LatencySummary.Of(valid[s]), LatencySummary.Of(unknown[s]))))
-                .ToDictionary(x => x.Count, x => x.Result);
+            return [.. stores.Select((_, s) => (LatencySummary.Of(valid[s]), LatencySummary.Of(unknown[s])))];
         }
         finally
         {
@@ -113,4 +132,4 @@ internal static class KeyCheckRun
 }
 
 /// <summary>One store size's key-check numbers.</summary>
-internal sealed record KeyRow(int Keys, double ValidMeanUs, double UnknownMeanUs, LatencySummary Valid, LatencySummary Unknown);
+internal sealed record KeyRow(string Store, int Keys, double ValidMeanUs, double UnknownMeanUs, LatencySummary Valid, LatencySummary Unknown);

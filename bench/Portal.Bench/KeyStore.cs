@@ -5,6 +5,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using NpgsqlTypes;
 using Portal.Core.Data;
 using Portal.Core.Keys;
 
@@ -14,9 +16,10 @@ namespace Portal.Bench;
 /// A SQLite store migrated with the app's own migrations and filled with <c>N</c> issued keys: N - <see cref="RealKeys"/>
 /// filler rows with random hashes spread over many tenants, plus <see cref="RealKeys"/> minted webhook keys of tenant
 /// <see cref="Tenant"/> whose plaintext the benchmark keeps. The file is cached per N (and per latest migration) in
-/// the cache folder, so the 1,000,000-row store is built once.
+/// the cache folder, so the 1,000,000-row store is built once. <see cref="OpenPostgres"/> builds the same rows in a
+/// PostgreSQL database of the run's throwaway cluster (migrated with the app's PostgreSQL migrations, filled by binary COPY).
 /// </summary>
-public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyStore.RealKey> Keys)
+public sealed record KeyStore(int Count, string ConnectionString, IReadOnlyList<KeyStore.RealKey> Keys, StoreProvider Provider = StoreProvider.Sqlite)
 {
     public const int RealKeys = 64;
     public const string Tenant = "bench";
@@ -27,7 +30,7 @@ public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyS
         public KeyOwner Owner => KeyOwner.TryParse(OwnerId, out var owner) ? owner.Value : throw new InvalidOperationException($"Not an owner: {OwnerId}");
     }
 
-    public string ConnectionString => $"Data Source={DatabasePath}";
+    public string StoreName => Provider == StoreProvider.Postgres ? "PostgreSQL" : "SQLite";
 
     private sealed record Manifest(int Count, string Migration, List<RealKey> Keys);
 
@@ -43,7 +46,7 @@ public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyS
             if (cached is not null && cached.Count == count && cached.Migration == latestMigration && cached.Keys.Count == RealKeys)
             {
                 Console.WriteLine($"[keys] using cached store of {count:N0} keys: {dbPath}");
-                return new KeyStore(count, dbPath, cached.Keys);
+                return new KeyStore(count, $"Data Source={dbPath}", cached.Keys);
             }
         }
 
@@ -56,14 +59,101 @@ public sealed record KeyStore(int Count, string DatabasePath, IReadOnlyList<KeyS
         var keys = Build(count, dbPath);
         File.WriteAllText(manifestPath, JsonSerializer.Serialize(new Manifest(count, latestMigration, keys.ToList())));
         Console.WriteLine($"[keys] built a store of {count:N0} keys in {sw.Elapsed.TotalSeconds:F1} s: {dbPath}");
-        return new KeyStore(count, dbPath, keys);
+        return new KeyStore(count, $"Data Source={dbPath}", keys);
     }
 
-    /// <summary>The DbContext factory the app registers (AddDbContextFactory, SQLite, OpenIddict entities).</summary>
-    public static ServiceProvider Services(string connectionString)
+    /// <summary>
+    /// A fresh PostgreSQL database of <paramref name="count"/> keys (the same rows as the SQLite store: filler spread over
+    /// many tenants, <see cref="RealKeys"/> real ones in the middle), migrated with the app's PostgreSQL migrations and
+    /// filled by binary COPY in one transaction. Not cached: the cluster lives for one run.
+    /// </summary>
+    public static KeyStore OpenPostgres(int count, BenchPostgres postgres)
+    {
+        var sw = Stopwatch.StartNew();
+        var connectionString = postgres.ConnectionString($"bench_keys_{count}");
+        using (var sp = Services(connectionString, StoreProvider.Postgres))
+        using (var db = sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext())
+        {
+            db.Database.Migrate();
+        }
+
+        var real = new List<RealKey>(RealKeys);
+        using (var connection = new NpgsqlConnection(connectionString))
+        {
+            connection.Open();
+            using var tx = connection.BeginTransaction();
+            using (var copy = connection.BeginBinaryImport(
+                "COPY \"IssuedKeys\" (\"Id\", \"TenantId\", \"Kind\", \"OwnerId\", \"Hash\", \"KeyPrefix\", \"CreatedAt\", \"CreatedBy\", \"Scopes\") FROM STDIN (FORMAT BINARY)"))
+            {
+                foreach (var row in Rows(count, real))
+                {
+                    copy.StartRow();
+                    copy.Write(Guid.NewGuid(), NpgsqlDbType.Uuid);
+                    copy.Write(row.Tenant, NpgsqlDbType.Varchar);
+                    copy.Write(row.Kind, NpgsqlDbType.Integer);
+                    copy.Write(row.Owner, NpgsqlDbType.Varchar);
+                    copy.Write(row.Hash, NpgsqlDbType.Varchar);
+                    copy.Write(row.Prefix, NpgsqlDbType.Varchar);
+                    copy.Write(row.CreatedAt, NpgsqlDbType.Bigint);
+                    copy.Write("bench", NpgsqlDbType.Varchar);
+                    copy.Write("", NpgsqlDbType.Varchar);
+                }
+
+                copy.Complete();
+            }
+
+            tx.Commit();
+        }
+
+        // No ANALYZE (as for SQLite): the app never runs it; autovacuum may, as it would in production.
+        Console.WriteLine($"[keys] built a PostgreSQL store of {count:N0} keys in {sw.Elapsed.TotalSeconds:F1} s");
+        return new KeyStore(count, connectionString, real, StoreProvider.Postgres);
+    }
+
+    private sealed record Row(string Tenant, int Kind, string Owner, string Hash, string Prefix, long CreatedAt);
+
+    /// <summary>The rows of a store of <paramref name="count"/> keys (as the SQLite store); the real keys' plaintexts go to <paramref name="real"/>.</summary>
+    private static IEnumerable<Row> Rows(int count, List<RealKey> real)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var realAt = Math.Max(0, (count - RealKeys) / 2);
+        var random = new byte[32];
+        for (var i = 0; i < count; i++)
+        {
+            if (i >= realAt && i < realAt + RealKeys)
+            {
+                var secret = SecretFormat.Mint(KeyPrefixes.WebhookKey);
+                var ownerId = KeyOwner.ForConfig(Guid.NewGuid()).Stored;
+                real.Add(new RealKey(secret.Value, ownerId));
+                yield return new Row(Tenant, (int)KeyKind.WebhookKey, ownerId, SecretFormat.Hash(secret.Value), secret.DisplayPrefix, now - (count - i));
+            }
+            else
+            {
+                RandomNumberGenerator.Fill(random);
+                yield return new Row(
+                    $"t{i % 1000:D4}",
+                    (int)(i % 2 == 0 ? KeyKind.WebhookKey : KeyKind.McpKey),
+                    new KeyOwner(KeyOwnerKind.Config, i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Stored,
+                    Convert.ToHexStringLower(random),
+                    (i % 2 == 0 ? KeyPrefixes.WebhookKey : KeyPrefixes.McpKey) + "filler00",
+                    now - (count - i));
+            }
+        }
+    }
+
+    /// <summary>The DbContext factory the app registers (AddDbContextFactory, SQLite or PostgreSQL, OpenIddict entities).</summary>
+    public static ServiceProvider Services(string connectionString, StoreProvider provider = StoreProvider.Sqlite)
     {
         var services = new ServiceCollection();
-        services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict());
+        if (provider == StoreProvider.Postgres)
+        {
+            services.AddDbContextFactory<PortalDbContext>(o => PortalStore.UsePostgres(o, connectionString));
+        }
+        else
+        {
+            services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict());
+        }
+
         return services.BuildServiceProvider();
     }
 

@@ -8,8 +8,9 @@ using Portal.Core.Keys;
 namespace Portal.Bench;
 
 /// <summary>
-/// The real Portal, launched from its built <c>Portal.dll</c> on a loopback port with a fresh SQLite data directory and a
-/// bootstrap API client; then, through the public API, an integration, a config and its webhook URL.
+/// The real Portal, launched from its built <c>Portal.dll</c> on a loopback port with a fresh SQLite data directory (or,
+/// given a connection string, a fresh PostgreSQL database) and a bootstrap API client; then, through the public API, an
+/// integration, a config and its webhook URL.
 /// </summary>
 public sealed class PortalServer : IDisposable
 {
@@ -51,7 +52,8 @@ public sealed class PortalServer : IDisposable
         return order.Select(c => Path.Combine(root, "src", "Portal", "bin", c, "net10.0", "Portal.dll")).FirstOrDefault(File.Exists);
     }
 
-    public static async Task<PortalServer> StartAsync(string portalDll)
+    /// <param name="postgresConnectionString">Null: the default SQLite store; otherwise a PostgreSQL database (created and migrated by the Portal at start).</param>
+    public static async Task<PortalServer> StartAsync(string portalDll, string? postgresConnectionString = null)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -68,6 +70,12 @@ public sealed class PortalServer : IDisposable
             ["Portal__Bootstrap__ApiClientSecret"] = ClientSecret,
             ["AzureAd__ClientId"] = "",
         };
+        if (postgresConnectionString is not null)
+        {
+            env["Database__Provider"] = "Postgres";
+            env["ConnectionStrings__Portal"] = postgresConnectionString;
+        }
+
         var process = ChildProcess.Start("dotnet", [portalDll, "--urls", baseAddress.ToString().TrimEnd('/')], Path.GetDirectoryName(portalDll)!, env);
         var server = new PortalServer(process, data, baseAddress);
         try

@@ -16,18 +16,20 @@ public sealed class TestPostgres : IDisposable
     /// <summary>Set to <c>postgres</c> to run the whole store-backed suite on PostgreSQL (scripts/test.sh does, in a second pass).</summary>
     public const string StoreVariable = "PORTAL_TEST_STORE";
 
-    private static readonly Lazy<TestPostgres> Shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<TestPostgres> Shared = new(() => Start(durable: false), LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly string _binDirectory;
     private readonly string _directory;
     private readonly bool _asPostgresUser;
+    private readonly bool _durable;
 
-    private TestPostgres(string binDirectory, string directory, int port, bool asPostgresUser)
+    private TestPostgres(string binDirectory, string directory, int port, bool asPostgresUser, bool durable)
     {
         _binDirectory = binDirectory;
         _directory = directory;
         Port = port;
         _asPostgresUser = asPostgresUser;
+        _durable = durable;
     }
 
     /// <summary>Whether this test process runs the store-backed tests on PostgreSQL.</summary>
@@ -38,8 +40,12 @@ public sealed class TestPostgres : IDisposable
 
     public int Port { get; }
 
-    /// <summary>A cluster of its own, e.g. for a test that stops and restarts the server; disposing it deletes it.</summary>
-    public static TestPostgres StartDedicated() => Start();
+    /// <summary>
+    /// A cluster of its own, e.g. for a test that stops and restarts the server; disposing it deletes it. Tests run without
+    /// fsync; <paramref name="durable"/> keeps PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on), as
+    /// the benchmark (bench/Portal.Bench links this file) must measure.
+    /// </summary>
+    public static TestPostgres StartDedicated(bool durable = false) => Start(durable);
 
     public void Dispose() => Shutdown();
 
@@ -71,11 +77,11 @@ public sealed class TestPostgres : IDisposable
     /// <summary>Stops the server (e.g. to prove the portal rides out an outage); <see cref="StartAgain"/> brings it back on the same port.</summary>
     public void Stop() => PgCtl($"-D \"{DataDirectory}\" -m fast -w stop");
 
-    public void StartAgain() => PgCtl($"-D \"{DataDirectory}\" -l \"{Path.Combine(_directory, "server.log")}\" -o \"{ServerOptions(Port, _directory)}\" -w start");
+    public void StartAgain() => PgCtl($"-D \"{DataDirectory}\" -l \"{Path.Combine(_directory, "server.log")}\" -o \"{ServerOptions(Port, _directory, _durable)}\" -w start");
 
     private string DataDirectory => Path.Combine(_directory, "data");
 
-    private static TestPostgres Start()
+    private static TestPostgres Start(bool durable)
     {
         var bin = FindBinDirectory()
             ?? throw new InvalidOperationException("PostgreSQL's server binaries (initdb, pg_ctl) were not found: install Debian's 'postgresql' package (scripts/test.sh installs it when absent).");
@@ -89,16 +95,17 @@ public sealed class TestPostgres : IDisposable
         }
 
         var port = FreePort();
-        var server = new TestPostgres(bin, directory, port, asPostgresUser);
+        var server = new TestPostgres(bin, directory, port, asPostgresUser, durable);
         Run(Path.Combine(bin, "initdb"), $"-D \"{server.DataDirectory}\" -A trust -U postgres --no-sync -E UTF8", asPostgresUser);
         server.StartAgain();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Shutdown();
         return server;
     }
 
-    // Durability is not under test here (the benchmark runs with it on): no fsync makes the suite faster.
-    private static string ServerOptions(int port, string directory) =>
-        $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+    // Durability is not under test in the suite (the benchmark runs with it on): no fsync makes the suite faster.
+    private static string ServerOptions(int port, string directory, bool durable) =>
+        $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=500 "
+        + (durable ? "-c fsync=on -c synchronous_commit=on -c full_page_writes=on" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off");
 
     private void Shutdown()
     {
