@@ -40,7 +40,23 @@ public sealed class SigningSecretsPageTests : PortalComponentTest, IClassFixture
         Assert.Equal(new[] { old }, await _app.UsableTokensAsync(name));
 
         await provider.InvokeAsync(() => Button(provider, "Rotate").Click());
-        var fresh = (await _app.UsableTokensAsync(name)).Single();
+        // The click's handler commits the rotation asynchronously (on PostgreSQL it can still be in flight here): wait
+        // for the store to hold exactly one usable token that is not the old one, then for the dialog to show it.
+        var fresh = old;
+        for (var attempt = 0; attempt < 200 && fresh == old; attempt++)
+        {
+            var usable = await _app.UsableTokensAsync(name);
+            if (usable is [var only] && only != old)
+            {
+                fresh = only;
+            }
+            else
+            {
+                await Task.Delay(25);
+            }
+        }
+
+        Assert.NotEqual(old, fresh);
         provider.WaitForAssertion(() => Assert.Contains(fresh, provider.Markup, StringComparison.Ordinal));
         await provider.InvokeAsync(() => Button(provider, "Done").Click());
         await provider.InvokeAsync(() => Button(provider, "Close without copying").Click());
