@@ -56,7 +56,21 @@ public sealed class IntegrationKeySectionTests : PortalComponentTest, IClassFixt
         Assert.Equal(new[] { old }, await UsableKeysAsync(id)); // nothing happens before the confirmation
 
         await provider.InvokeAsync(() => Button(provider, "Rotate").Click());
-        var fresh = (await UsableKeysAsync(id)).Single();
+        // The click's handler commits the rotation asynchronously (on PostgreSQL it can still be in flight here): wait
+        // for the store to hold exactly one usable key that is not the old one.
+        var fresh = old;
+        for (var attempt = 0; attempt < 200 && fresh == old; attempt++)
+        {
+            if (await UsableKeysAsync(id) is [var only] && only != old)
+            {
+                fresh = only;
+            }
+            else
+            {
+                await Task.Delay(25);
+            }
+        }
+
         Assert.NotEqual(old, fresh);
         provider.WaitForAssertion(() => Assert.Contains(fresh, provider.Markup, StringComparison.Ordinal));
 
