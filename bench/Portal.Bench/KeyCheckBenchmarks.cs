@@ -70,6 +70,8 @@ public class KeyCheckBenchmarks
             dbFactory,
             new CredentialProtector(new EphemeralDataProtectionProvider()),
             new Refusals(dbFactory, TimeProvider.System),
+            services.GetRequiredService<KeyCache>(),
+            new KeyUsage(dbFactory),
             TimeProvider.System);
         return (services, engine);
     }

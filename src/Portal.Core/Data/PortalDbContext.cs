@@ -41,6 +41,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     /// <summary>Inside <see cref="UnitOfWork.RunAsync{T}"/>: the refusals the operation met, written whether it commits or not.</summary>
     internal List<AuditEvent>? PendingRefusals { get; set; }
 
+    /// <summary>What the save in progress changes that caches may hold (see <see cref="ChangeAnnouncer"/>).</summary>
+    internal List<Change>? StagedChanges { get; set; }
+
+    /// <summary>Saved inside the caller's transaction: announced when it commits, forgotten when it rolls back.</summary>
+    internal List<Change>? UncommittedChanges { get; set; }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

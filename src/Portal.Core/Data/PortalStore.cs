@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Portal.Core.Data;
 
@@ -47,7 +48,9 @@ public static class PortalStore
                 throw new StoreConfigurationException("Database:Provider is Postgres but ConnectionStrings:Portal is empty; set it, e.g. \"Host=db;Database=portal;Username=portal;Password=…\".");
             }
 
-            services.AddDbContextFactory<PortalDbContext>(o => UsePostgres(o, connectionString));
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
+            services.AddHostedService(sp => new PostgresChangeListener(
+                sp.GetRequiredService<ChangeFeed>(), connectionString, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresChangeListener>>()));
         }
         else
         {
@@ -63,10 +66,12 @@ public static class PortalStore
                 connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
             }
 
-            services.AddDbContextFactory<PortalDbContext>(o => UseSqlite(o, connectionString));
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
         }
 
         services.AddSingleton(new StoreInfo(provider));
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<ChangeAnnouncer>();
         return services;
     }
 

@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace Portal.Core.Data;
 
 /// <summary>
-/// With WAL (set once at start, persisted in the file), <c>synchronous=NORMAL</c> is still durable against
-/// application crashes and drops the fsync on every commit; a busy timeout lets concurrent writers queue.
+/// <c>synchronous=FULL</c>: a commit is on disk when it returns (a 202 means stored; a rotation survives a power cut).
+/// Ingest pays the flush once per batch (group commit). <c>busy_timeout</c>: a writer that finds the database busy
+/// waits inside SQLite (retrying within milliseconds) instead of failing to the driver's own retry, which sleeps 150 ms.
 /// </summary>
 public sealed class SqliteTuning : DbConnectionInterceptor
 {
@@ -20,7 +21,7 @@ public sealed class SqliteTuning : DbConnectionInterceptor
     private static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL;";
+        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
         command.ExecuteNonQuery();
     }
 }

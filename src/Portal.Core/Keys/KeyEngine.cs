@@ -10,13 +10,12 @@ namespace Portal.Core.Keys;
 /// The one engine that mints, binds, rotates, revokes, checks and reveals every secret the portal hands out.
 /// Minting and rotating (mint, bind, revoke previous, audit) are staged in the caller's unit of work, so they commit with
 /// the rest of the caller's operation; the binding's optimistic concurrency token makes concurrent rotations leave
-/// exactly one active key. Checks read the store every time: no cache can
-/// outlive a revocation.
+/// exactly one active key. Checks answer from <see cref="KeyCache"/>, which every change to a key evicts (through the
+/// <see cref="ChangeFeed"/>) before the changing call returns, so a revoked key is refused on the very next request.
 /// </summary>
-public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, Refusals refusals, TimeProvider time)
+public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, Refusals refusals, KeyCache cache, KeyUsage usage, TimeProvider time)
 {
     public const int MaxGracePeriodSeconds = 7 * 24 * 3600;
-    private const long LastUsedPrecisionMs = 60_000;
 
     /// <summary>
     /// Mints a key for <paramref name="owner"/> and makes it the active one, staged on the caller's context <paramref name="db"/>
@@ -97,7 +96,8 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     /// <summary>
     /// Checks a presented key of a kind. A refused use is audited here, once: named by <paramref name="use"/> when the
     /// caller gives one (<c>{use.Action}.{outcome}</c> on its target, unknown and malformed keys included when the tenant
-    /// is known), else as <c>key.useRevoked</c> / <c>key.useRefused</c> on the key's owner. A valid use records the last-used time.
+    /// is known), else as <c>key.useRevoked</c> / <c>key.useRefused</c> on the key's owner. A valid use records the last-used
+    /// time in memory (<see cref="KeyUsage"/>). The returned key is shared with the cache: read it, never change it.
     /// </summary>
     /// <param name="tenantId">The tenant the key must belong to; null when the key itself says which (a bearer key names its tenant).</param>
     public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, KeyOwner? expectedOwner, string? ip, KeyUse? use = null, CancellationToken ct = default)
@@ -109,8 +109,11 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         }
 
         var hash = SecretFormat.Hash(presented!);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var key = await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct);
+        var key = await cache.FindAsync(hash, async c =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(c);
+            return await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, c);
+        }, ct);
         if (key is null || key.Kind != kind || !SecretFormat.HashEquals(key.Hash!, hash) || (tenantId is not null && key.TenantId != tenantId))
         {
             var prefix = SecretFormat.Display(KeyKinds.Prefix(kind), presented!);
@@ -128,25 +131,26 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             return await RefusedAsync(new KeyCheck(KeyCheckOutcome.WrongOwner, key), key.TenantId, key.KeyPrefix, key.OwnerId, ip, use, ct);
         }
 
-        // Last use at minute precision: a write per request would serialise every inbound delivery on the store.
-        if (key.LastUsedAt is not { } lastUsed || now - lastUsed >= LastUsedPrecisionMs)
-        {
-            await db.IssuedKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
-        }
-
+        usage.Record(key.Id, now); // written in the next batch: no write on the request path
         return new KeyCheck(KeyCheckOutcome.Valid, key);
     }
 
     /// <summary>The values of an owner's usable encrypted keys (active first, then those in a grace period), e.g. to verify a signature.</summary>
+    /// <remarks>From memory (<see cref="KeyCache"/>) until a key of the owner changes; a grace period's end is checked on every call.</remarks>
     public async Task<IReadOnlyList<string>> RevealUsableAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
         var ownerId = owner.Stored;
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var usable = await cache.UsableAsync(tenantId, ownerId, async c =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(c);
+            var at = time.NowMs();
+            var keys = await db.IssuedKeys.AsNoTracking()
+                .Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.ProtectedValue != null && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > at))
+                .OrderByDescending(k => k.CreatedAt).ToListAsync(c);
+            return keys.Select(k => new UsableSecret(protector.Unprotect(k.ProtectedValue!), k.ExpiresAt)).ToList();
+        }, ct);
         var now = time.NowMs();
-        var keys = await db.IssuedKeys.AsNoTracking()
-            .Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.ProtectedValue != null && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
-            .OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
-        return keys.Select(k => protector.Unprotect(k.ProtectedValue!)).ToList();
+        return usable.Where(s => s.ExpiresAt is null || s.ExpiresAt > now).Select(s => s.Value).ToList();
     }
 
     /// <summary>Reads the active encrypted key back (seed 004). Admin only; every read is audited.</summary>
@@ -177,7 +181,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     public async Task<KeyInfo?> ActiveAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await ActiveAsync(db, tenantId, owner, ct);
+        return await ActiveAsync(db, tenantId, owner, ct) is { } info ? info with { LastUsedAt = usage.LastUsed(info.Id, info.LastUsedAt) } : null;
     }
 
     public static async Task<KeyInfo?> ActiveAsync(PortalDbContext db, string tenantId, KeyOwner owner, CancellationToken ct)
@@ -212,7 +216,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var activeId = await db.KeyBindings.AsNoTracking().Where(b => b.TenantId == tenantId && b.OwnerId == ownerId).Select(b => b.ActiveKeyId).FirstOrDefaultAsync(ct);
         var keys = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId).OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
-        return keys.Select(k => ToInfo(k, k.Id == activeId)).ToList();
+        return keys.Select(k => ToInfo(k, k.Id == activeId) with { LastUsedAt = usage.LastUsed(k.Id, k.LastUsedAt) }).ToList();
     }
 
     /// <summary>Revokes every key of an owner (its resource is being deleted), inside the caller's unit of work.</summary>

@@ -27,9 +27,14 @@ public sealed class Bootstrapper(
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
             {
                 await PostgresDatabase.EnsureExistsAsync(db, ct);
-                // EF Core takes its own migration lock, so instances starting together are safe.
-                await db.Database.MigrateAsync(ct);
             }
+
+            // Instances starting together take turns; the later one finds nothing left to apply.
+            await StoreLocks.RunExclusiveAsync(dbFactory, StoreLocks.Migrations, async () =>
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                await db.Database.MigrateAsync(ct);
+            }, ct);
 
             await StoreLocks.RunExclusiveAsync(dbFactory, StoreLocks.Bootstrap, () => RunAloneAsync(ct), ct);
         }

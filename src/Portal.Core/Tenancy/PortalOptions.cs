@@ -15,6 +15,9 @@ public sealed class PortalOptions
 
     /// <summary>Local accounts (ASP.NET Core Identity) are on unless Entra ID is configured; set by the host.</summary>
     public bool LocalAccounts { get; set; } = true;
+
+    /// <summary>How many issued keys the in-process key cache holds at most (about 0.5 KiB each); beyond that, checks read the store.</summary>
+    public int KeyCacheCapacity { get; set; } = 2_000_000;
 }
 
 public sealed class BootstrapOptions

@@ -9,12 +9,36 @@ namespace Portal.Core.Webhooks;
 
 /// <summary>
 /// The inbound side of a webhook URL: finds the config (or binding) by the key in the path, enforces the size
-/// limit and the Standard Webhooks signature (over the raw bytes) when the config names a signing secret, and stores
-/// the body bytes as received, whatever the content type, before the event is acknowledged. A repeated <c>webhook-id</c> is acknowledged without a second row.
+/// limit and the Standard Webhooks signature (over the raw bytes) when the config names a signing secret, and hands
+/// the body bytes, as received, to the group-commit writer (<see cref="WebhookIngest"/>); the event is acknowledged only
+/// once it is committed. A repeated <c>webhook-id</c> is acknowledged without a second row. The key, the route (config,
+/// binding, signing secret name) and the signing secret's values come from memory, kept true by the <see cref="ChangeFeed"/>.
 /// </summary>
-public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, TimeProvider time)
+public sealed class WebhookReceiver
 {
     public const int MaxBodyBytes = 1024 * 1024;
+
+    private readonly IDbContextFactory<PortalDbContext> _dbFactory;
+    private readonly KeyEngine _keys;
+    private readonly WebhookIngest _ingest;
+    private readonly TimeProvider _time;
+    private readonly FeedCache<string, Route?> _routes;
+
+    public WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory, KeyEngine keys, WebhookIngest ingest, ChangeFeed feed, TimeProvider time)
+    {
+        _dbFactory = dbFactory;
+        _keys = keys;
+        _ingest = ingest;
+        _time = time;
+        _routes = new FeedCache<string, Route?>(feed, time, 100_000, StringComparer.Ordinal);
+        feed.Changed += change =>
+        {
+            if (change.Topic == ChangeTopic.Setup)
+            {
+                _routes.Clear(); // configs, bindings and integrations change rarely: start over
+            }
+        };
+    }
 
     public async Task<WebhookReceipt> ReceiveAsync(InboundWebhook inbound, CancellationToken ct = default)
     {
@@ -23,15 +47,14 @@ public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory
             return WebhookReceipt.NotFound;
         }
 
-        var check = await keys.CheckAsync(KeyKind.WebhookKey, inbound.Tenant, inbound.Key, null, inbound.Ip, ct: ct);
+        var check = await _keys.CheckAsync(KeyKind.WebhookKey, inbound.Tenant, inbound.Key, null, inbound.Ip, ct: ct);
         if (!check.IsValid)
         {
             return WebhookReceipt.NotFound;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var (config, bindingId) = await ResolveOwnerAsync(db, inbound.Tenant, check.Key!.OwnerId, ct);
-        if (config is null || config.IntegrationId != inbound.Integration)
+        var route = await _routes.GetAsync($"{inbound.Tenant}|{check.Key!.OwnerId}", (_, c) => ResolveAsync(inbound.Tenant, check.Key.OwnerId, c), _ => null, ct);
+        if (route is null || route.IntegrationId != inbound.Integration)
         {
             return WebhookReceipt.NotFound; // a key of another integration is as unknown here as a made-up one
         }
@@ -41,11 +64,10 @@ public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory
             return WebhookReceipt.TooLarge;
         }
 
-        var signingSecretName = PortalJson.Deserialize<ConfigContent>(config.ContentJson).SigningSecretName;
-        if (!string.IsNullOrEmpty(signingSecretName))
+        if (!string.IsNullOrEmpty(route.SigningSecretName))
         {
-            var secrets = await keys.RevealUsableAsync(inbound.Tenant, KeyOwner.ForSigningSecret(signingSecretName), ct);
-            if (!StandardWebhookSignature.Verify(secrets, inbound.WebhookId, inbound.WebhookTimestamp, inbound.WebhookSignature, body, time.GetUtcNow()))
+            var secrets = await _keys.RevealUsableAsync(inbound.Tenant, KeyOwner.ForSigningSecret(route.SigningSecretName), ct);
+            if (!StandardWebhookSignature.Verify(secrets, inbound.WebhookId, inbound.WebhookTimestamp, inbound.WebhookSignature, body, _time.GetUtcNow()))
             {
                 return WebhookReceipt.Unauthorized;
             }
@@ -57,66 +79,57 @@ public sealed class WebhookReceiver(IDbContextFactory<PortalDbContext> dbFactory
             webhookId = webhookId[..256];
         }
 
-        if (await IsDuplicateAsync(db, inbound.Tenant, config.Id, bindingId, webhookId, ct))
-        {
-            return WebhookReceipt.Duplicate;
-        }
-
-        db.WebhookEvents.Add(new WebhookEvent
+        var outcome = await _ingest.SubmitAsync(new WebhookEvent
         {
             TenantId = inbound.Tenant,
-            IntegrationId = config.IntegrationId,
-            ConfigId = config.Id,
-            BindingId = bindingId,
+            IntegrationId = route.IntegrationId,
+            ConfigId = route.ConfigId,
+            BindingId = route.BindingId,
             WebhookId = webhookId,
-            ReceivedAt = time.NowMs(),
+            ReceivedAt = _time.NowMs(),
             ContentType = inbound.ContentType is { Length: > 256 } contentType ? contentType[..256] : inbound.ContentType,
             Body = body,
         });
-        try
+        return outcome switch
         {
-            await db.SaveChangesAsync(ct);
-            return WebhookReceipt.Accepted;
-        }
-        catch (DbUpdateException)
-        {
-            // The same delivery raced itself: the unique index kept one row. Anything else is a real failure.
-            await using var fresh = await dbFactory.CreateDbContextAsync(ct);
-            if (await IsDuplicateAsync(fresh, inbound.Tenant, config.Id, bindingId, webhookId, ct))
-            {
-                return WebhookReceipt.Duplicate;
-            }
-
-            throw;
-        }
+            IngestOutcome.Stored => WebhookReceipt.Accepted,
+            IngestOutcome.Duplicate => WebhookReceipt.Duplicate,
+            IngestOutcome.Busy => WebhookReceipt.Busy,
+            _ => WebhookReceipt.NotFound,
+        };
     }
 
-    private static Task<bool> IsDuplicateAsync(PortalDbContext db, string tenant, Guid configId, Guid bindingId, string webhookId, CancellationToken ct) =>
-        db.WebhookEvents.AsNoTracking().AnyAsync(e => e.TenantId == tenant && e.ConfigId == configId && e.BindingId == bindingId && e.WebhookId == webhookId, ct);
-
-    private static async Task<(Config? Config, Guid BindingId)> ResolveOwnerAsync(PortalDbContext db, string tenant, string owner, CancellationToken ct)
+    /// <summary>Where a key's owner delivers: its config (and binding), read once and kept until a setup change.</summary>
+    private async Task<Route?> ResolveAsync(string tenant, string owner, CancellationToken ct)
     {
         if (!KeyOwner.TryParse(owner, out var parsed) || parsed.Value.GuidId is not { } id)
         {
-            return (null, Guid.Empty);
+            return null;
         }
 
-        if (parsed.Value.Kind == KeyOwnerKind.Config)
-        {
-            var configId = id;
-            return (await db.Configs.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenant && c.Id == configId, ct), Guid.Empty);
-        }
-
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
+        var bindingId = Guid.Empty;
+        var configId = id;
         if (parsed.Value.Kind == KeyOwnerKind.Binding)
         {
-            var bindingId = id;
-            var binding = await db.WebhookBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == tenant && b.Id == bindingId, ct);
-            var config = binding is null ? null : await db.Configs.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenant && c.Id == binding.ConfigId, ct);
-            return (config, bindingId);
+            var binding = await db.WebhookBindings.AsNoTracking().FirstOrDefaultAsync(b => b.TenantId == tenant && b.Id == id, ct);
+            if (binding is null)
+            {
+                return null;
+            }
+
+            (bindingId, configId) = (binding.Id, binding.ConfigId);
+        }
+        else if (parsed.Value.Kind != KeyOwnerKind.Config)
+        {
+            return null;
         }
 
-        return (null, Guid.Empty);
+        var config = await db.Configs.AsNoTracking().FirstOrDefaultAsync(c => c.TenantId == tenant && c.Id == configId, ct);
+        return config is null ? null : new Route(config.Id, config.IntegrationId, bindingId, PortalJson.Deserialize<ConfigContent>(config.ContentJson).SigningSecretName);
     }
+
+    private sealed record Route(Guid ConfigId, string IntegrationId, Guid BindingId, string? SigningSecretName);
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer (one byte more is read to know).</summary>
     private static async Task<byte[]?> ReadAtMostAsync(Stream body, int limit, CancellationToken ct)

@@ -59,4 +59,7 @@ public enum WebhookReceipt
     NotFound,
     TooLarge,
     Unauthorized,
+
+    /// <summary>The ingest queue is full: retry shortly (503 with Retry-After). Nothing was stored.</summary>
+    Busy,
 }

@@ -70,7 +70,9 @@ public static class PortalServices
             o.AddOperationTransformer<IntegrationKeyOpenApi>();
             o.AddOperationTransformer<ETagOpenApi>();
         });
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<ChangeFeedHealthCheck>("change-listener", tags: ["ready"]);
         services.AddHttpContextAccessor();
 
         services.AddRazorComponents().AddInteractiveServerComponents();

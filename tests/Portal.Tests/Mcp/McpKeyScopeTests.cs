@@ -22,7 +22,10 @@ public sealed class McpKeyScopeTests(PortalApplication app) : IClassFixture<Port
     private async Task SetScopesAsync(Guid keyId, string scopes)
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        await db.IssuedKeys.Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.Scopes, scopes));
+        // A tracked save, as the portal changes keys: the change is announced, so the key cache forgets the old scopes.
+        var key = await db.IssuedKeys.SingleAsync(k => k.Id == keyId);
+        key.Scopes = scopes;
+        await db.SaveChangesAsync();
     }
 
     [Fact]

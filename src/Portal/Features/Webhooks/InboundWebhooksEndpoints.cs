@@ -23,6 +23,7 @@ public static class InboundWebhooksEndpoints
                     WebhookReceipt.Accepted or WebhookReceipt.Duplicate => Results.Accepted(),
                     WebhookReceipt.TooLarge => Results.Problem(statusCode: 413, title: "Payload too large", instance: instance,
                         detail: $"A webhook body may be at most {WebhookReceiver.MaxBodyBytes / 1024 / 1024} MiB."),
+                    WebhookReceipt.Busy => Busy(http, instance),
                     WebhookReceipt.Unauthorized => Results.Problem(statusCode: 401, title: "Unauthorized", instance: instance,
                         detail: "The Standard Webhooks signature (webhook-id, webhook-timestamp within 5 minutes, webhook-signature) is missing or does not match the configured signing secret."),
                     _ => Results.Problem(statusCode: 404, title: "Not found", instance: instance,
@@ -37,6 +38,14 @@ public static class InboundWebhooksEndpoints
             // "*/*": the routing's content-type check lets every type through, and the document says so.
             .Accepts<Stream>(isOptional: true, "*/*")
             .Produces(StatusCodes.Status202Accepted)
-            .ProducesProblem(401).ProducesProblem(404).ProducesProblem(413);
+            .ProducesProblem(401).ProducesProblem(404).ProducesProblem(413).ProducesProblem(503);
+    }
+
+    /// <summary>The ingest queue is full: nothing was stored, and the sender is told when to retry.</summary>
+    private static IResult Busy(HttpContext http, string instance)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return Results.Problem(statusCode: 503, title: "Service unavailable", instance: instance,
+            detail: "The portal is receiving more webhooks than it can store right now; nothing was stored. Retry after the Retry-After delay.");
     }
 }

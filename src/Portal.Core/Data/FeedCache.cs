@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+
+namespace Portal.Core.Data;
+
+/// <summary>
+/// An in-process cache kept true by the <see cref="ChangeFeed"/>: it answers from memory only while the feed is live,
+/// keeps a value read from the store only if no change was announced while it was being read, and forgets entries the
+/// feed names (or everything on a reset). Its owner decides which changes evict what.
+/// </summary>
+public sealed class FeedCache<TKey, TValue>
+    where TKey : notnull
+{
+    private readonly ConcurrentDictionary<TKey, Entry> _entries;
+    private readonly ChangeFeed _feed;
+    private readonly int _capacity;
+    private readonly TimeProvider _time;
+
+    public FeedCache(ChangeFeed feed, TimeProvider time, int capacity, IEqualityComparer<TKey>? comparer = null)
+    {
+        _feed = feed;
+        _time = time;
+        _capacity = capacity;
+        _entries = new ConcurrentDictionary<TKey, Entry>(comparer);
+        feed.Reset += Clear;
+    }
+
+    public int Count => _entries.Count;
+
+    /// <summary>
+    /// The cached value, or the one <paramref name="load"/> reads from the store (kept unless the feed changed meanwhile).
+    /// <paramref name="keepFor"/> bounds how long an answer is kept (e.g. a short time for "no such key"); null keeps it
+    /// until a change evicts it.
+    /// </summary>
+    public async ValueTask<TValue> GetAsync(TKey key, Func<TKey, CancellationToken, Task<TValue>> load, Func<TValue, TimeSpan?> keepFor, CancellationToken ct)
+    {
+        if (TryGet(key, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = Generation;
+        var value = await load(key, ct);
+        Keep(key, value, generation, keepFor(value));
+        return value;
+    }
+
+    /// <summary>Take it before reading the store; hand it to <see cref="Keep"/> with what was read.</summary>
+    public long Generation => _feed.Generation;
+
+    public bool TryGet(TKey key, out TValue value)
+    {
+        if (_feed.IsLive && _entries.TryGetValue(key, out var hit) && (hit.Until is not { } until || _time.GetTimestamp() < until))
+        {
+            value = hit.Value;
+            return true;
+        }
+
+        value = default!;
+        return false;
+    }
+
+    /// <summary>Keeps what was read from the store at <paramref name="generation"/>, unless the feed is down, the cache is full, or a change was announced since.</summary>
+    public void Keep(TKey key, TValue value, long generation, TimeSpan? keepFor = null)
+    {
+        if (!_feed.IsLive || (_entries.Count >= _capacity && !_entries.ContainsKey(key)))
+        {
+            return;
+        }
+
+        var entry = new Entry(value, keepFor is { } t ? _time.GetTimestamp() + (long)(t.TotalSeconds * _time.TimestampFrequency) : null);
+        _entries[key] = entry;
+        if (_feed.Generation != generation)
+        {
+            // A change was announced while the store was being read: what was read may predate it.
+            _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
+        }
+    }
+
+    public void Evict(TKey key) => _entries.TryRemove(key, out _);
+
+    /// <summary>Evicts every entry whose key matches (for changes that name a group, e.g. an owner).</summary>
+    public void EvictWhere(Func<TKey, TValue, bool> match)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            if (match(key, entry.Value))
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+    }
+
+    public void Clear() => _entries.Clear();
+
+    private sealed record Entry(TValue Value, long? Until);
+}

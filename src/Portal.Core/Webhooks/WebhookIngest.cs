@@ -1,0 +1,200 @@
+using System.Data.Common;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Data;
+
+namespace Portal.Core.Webhooks;
+
+/// <summary>What became of one submitted event.</summary>
+public enum IngestOutcome
+{
+    /// <summary>Stored and committed durably.</summary>
+    Stored,
+
+    /// <summary>Its <c>webhook-id</c> was stored before (by this or another instance): nothing written.</summary>
+    Duplicate,
+
+    /// <summary>Its config was deleted before the event could be stored.</summary>
+    Gone,
+
+    /// <summary>The queue is full: the sender should retry later. Nothing written.</summary>
+    Busy,
+}
+
+/// <summary>
+/// Inbound ingest by group commit (DESIGN.md "The hot path"): requests hand their event to one writer through a bounded
+/// channel; the writer inserts whatever is waiting (up to <see cref="BatchLimit"/>) in one transaction with one
+/// statement, <c>webhook-id</c> deduplicated in SQL (<c>ON CONFLICT DO NOTHING … RETURNING</c>), commits, and only then
+/// completes each waiting request. The flush is paid once per batch, and nothing is acknowledged before it is on disk.
+/// A full queue answers <see cref="IngestOutcome.Busy"/> at once: never a silent drop.
+/// </summary>
+public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, ILogger<WebhookIngest> logger)
+{
+    public const int QueueCapacity = 4096;
+    public const int BatchLimit = 256;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(QueueCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
+    });
+
+    /// <summary>Events waiting for the writer now.</summary>
+    public int Waiting => _queue.Reader.Count;
+
+    /// <summary>Hands <paramref name="e"/> to the writer and waits until it is committed (or refused).</summary>
+    public Task<IngestOutcome> SubmitAsync(WebhookEvent e)
+    {
+        var pending = new Pending(e);
+        return _queue.Writer.TryWrite(pending) ? pending.Done.Task : Task.FromResult(IngestOutcome.Busy);
+    }
+
+    /// <summary>The writer: runs until the channel is completed and drained.</summary>
+    internal async Task RunAsync(CancellationToken stopping)
+    {
+        var batch = new List<Pending>(BatchLimit);
+        while (await WaitToReadAsync(stopping))
+        {
+            batch.Clear();
+            while (batch.Count < BatchLimit && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            await WriteAsync(batch);
+        }
+    }
+
+    /// <summary>Stops taking events; the writer drains what is queued, then ends.</summary>
+    internal void Complete() => _queue.Writer.TryComplete();
+
+    private async Task<bool> WaitToReadAsync(CancellationToken stopping)
+    {
+        try
+        {
+            return await _queue.Reader.WaitToReadAsync(stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            Complete();
+            return await _queue.Reader.WaitToReadAsync(CancellationToken.None); // drain what was accepted before the stop
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch)
+    {
+        try
+        {
+            var stored = await InsertAsync(batch);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetResult(stored.Contains(pending) ? IngestOutcome.Stored : IngestOutcome.Duplicate);
+            }
+        }
+        catch (Exception e) when (batch.Count > 1 && !StoreFailures.IsUnreachable(e))
+        {
+            // One event spoiled the batch (e.g. its config was deleted meanwhile): store the others one by one.
+            foreach (var pending in batch)
+            {
+                await WriteAsync([pending]);
+            }
+        }
+        catch (DbException e) when (batch.Count == 1 && IsMissingConfig(e))
+        {
+            batch[0].Done.TrySetResult(IngestOutcome.Gone);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Webhook ingest batch of {Count} not stored ({Reason}).", batch.Count, e.GetType().Name);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetException(e);
+            }
+        }
+    }
+
+    /// <summary>One statement, one transaction: returns the events that were new.</summary>
+    private async Task<HashSet<Pending>> InsertAsync(List<Pending> batch)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var postgres = db.Database.IsNpgsql();
+        await db.Database.OpenConnectionAsync();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = tx.GetDbTransaction();
+
+        var sql = new StringBuilder("""INSERT INTO "WebhookEvents" ("TenantId", "IntegrationId", "ConfigId", "BindingId", "WebhookId", "ReceivedAt", "ContentType", "Body") VALUES """);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var e = batch[i].Event;
+            sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @i{i}, @c{i}, @b{i}, @w{i}, @r{i}, @ct{i}, @body{i})");
+            Add(command, $"t{i}", e.TenantId);
+            Add(command, $"i{i}", e.IntegrationId);
+            Add(command, $"c{i}", Stored(e.ConfigId, postgres));
+            Add(command, $"b{i}", Stored(e.BindingId, postgres));
+            Add(command, $"w{i}", e.WebhookId);
+            Add(command, $"r{i}", e.ReceivedAt);
+            Add(command, $"ct{i}", (object?)e.ContentType ?? DBNull.Value);
+            Add(command, $"body{i}", e.Body);
+        }
+
+        sql.Append(""" ON CONFLICT ("TenantId", "ConfigId", "BindingId", "WebhookId") DO NOTHING RETURNING "TenantId", "ConfigId", "BindingId", "WebhookId" """);
+        command.CommandText = sql.ToString();
+
+        var inserted = new HashSet<(string, string, string, string)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                inserted.Add((reader.GetString(0), reader.GetValue(1).ToString()!.ToUpperInvariant(), reader.GetValue(2).ToString()!.ToUpperInvariant(), reader.GetString(3)));
+            }
+        }
+
+        await tx.CommitAsync();
+
+        // Within one batch the same delivery may come twice: the first is the stored one, the rest are duplicates.
+        var stored = new HashSet<Pending>();
+        foreach (var pending in batch)
+        {
+            var e = pending.Event;
+            if (inserted.Remove((e.TenantId, e.ConfigId.ToString().ToUpperInvariant(), e.BindingId.ToString().ToUpperInvariant(), e.WebhookId)))
+            {
+                stored.Add(pending);
+            }
+        }
+
+        return stored;
+    }
+
+    /// <summary>As EF Core stores a Guid: a uuid on PostgreSQL, upper-case text on SQLite.</summary>
+    private static object Stored(Guid id, bool postgres) => postgres ? id : id.ToString().ToUpperInvariant();
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>A foreign key violation: the config (and its events) was deleted while the event waited.</summary>
+    private static bool IsMissingConfig(DbException e) =>
+        e.SqlState == "23503" || (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } && e.Message.Contains("FOREIGN KEY", StringComparison.Ordinal));
+
+    private sealed class Pending(WebhookEvent e)
+    {
+        public WebhookEvent Event { get; } = e;
+
+        public TaskCompletionSource<IngestOutcome> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>Runs the <see cref="WebhookIngest"/> writer; on stop it drains what was accepted before ending.</summary>
+public sealed class WebhookIngestWriter(WebhookIngest ingest) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => ingest.RunAsync(stoppingToken);
+}
