@@ -31,9 +31,13 @@ public readonly record struct RateDecision(bool Allowed, int Count, TimeSpan Ret
 /// request is one atomic upsert (<c>INSERT … ON CONFLICT DO UPDATE … RETURNING</c>, the same SQL on SQLite and PostgreSQL)
 /// that counts it and starts a new window when the old one is over. Exact: N instances together admit at most the limit
 /// per window (the window starts with a partition's first request, as ASP.NET Core's fixed-window limiter does).
+/// On SQLite there is one instance, so the same windows are counted in memory: no database round trip per request.
 /// </summary>
-public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
+public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFactory, StoreInfo store, TimeProvider time)
 {
+    private const int MemoryPartitions = 100_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryWindow> _memory = new(StringComparer.Ordinal);
+
     private const string Upsert = """
         INSERT INTO "RateWindows" ("Partition", "WindowStart", "Count") VALUES (@partition, @now, 1)
         ON CONFLICT ("Partition") DO UPDATE SET
@@ -46,6 +50,11 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var windowMs = (long)window.TotalMilliseconds;
+        if (!store.IsPostgres)
+        {
+            return InMemory(partition, limit, now, windowMs);
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
@@ -60,6 +69,29 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
         var start = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
         return new RateDecision(count <= limit, count, TimeSpan.FromMilliseconds(Math.Max(0, start + windowMs - now)));
     }
+
+    /// <summary>The upsert's rule, in memory: count, or start a new window when the old one is over.</summary>
+    private RateDecision InMemory(string partition, int limit, long now, long windowMs)
+    {
+        if (_memory.Count >= MemoryPartitions)
+        {
+            foreach (var (key, old) in _memory)
+            {
+                if (old.Start <= now - windowMs)
+                {
+                    _memory.TryRemove(key, out _); // bounded: windows that are over are forgotten
+                }
+            }
+        }
+
+        var current = _memory.AddOrUpdate(
+            partition,
+            _ => new MemoryWindow(now, 1),
+            (_, w) => w.Start <= now - windowMs ? new MemoryWindow(now, 1) : w with { Count = w.Count + 1 });
+        return new RateDecision(current.Count <= limit, current.Count, TimeSpan.FromMilliseconds(Math.Max(0, current.Start + windowMs - now)));
+    }
+
+    private sealed record MemoryWindow(long Start, int Count);
 
     private static void Add(DbCommand command, string name, object value)
     {

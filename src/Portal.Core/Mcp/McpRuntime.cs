@@ -28,9 +28,28 @@ public sealed record McpToolOutcome(bool IsError, string Text);
 /// Serves the tools of an integration's MCP server: the sandbox answers from a deterministic simulator (no network, no
 /// side effects), the real endpoint executes the tool's request with the published revision of the configured config.
 /// </summary>
-public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, Refusals refusals, IHttpClientFactory httpFactory)
+public sealed partial class McpRuntime
 {
-    private readonly ConfigAccess _configs = new(integrations, protector, refusals);
+    private readonly IDbContextFactory<PortalDbContext> _dbFactory;
+    private readonly IHttpClientFactory _httpFactory;
+    private readonly ConfigAccess _configs;
+    private readonly FeedCache<string, McpServerState?> _states;
+
+    public McpRuntime(IDbContextFactory<PortalDbContext> dbFactory, IntegrationService integrations, CredentialProtector protector, Refusals refusals, IHttpClientFactory httpFactory, ChangeFeed feed, TimeProvider time)
+    {
+        _dbFactory = dbFactory;
+        _httpFactory = httpFactory;
+        _configs = new ConfigAccess(integrations, protector, refusals);
+        // tools/list and sandbox calls answer from memory until an integration or its MCP settings change.
+        _states = new FeedCache<string, McpServerState?>(feed, time, 100_000, StringComparer.Ordinal);
+        feed.Changed += change =>
+        {
+            if (change.Topic == ChangeTopic.Setup)
+            {
+                _states.Clear();
+            }
+        };
+    }
 
     private static readonly JsonSerializerOptions Canonical = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 
@@ -38,9 +57,12 @@ public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFact
     private static partial Regex Placeholder();
 
     /// <summary>The settings and exposed tools of an integration's MCP server; null when the integration does not exist in the tenant.</summary>
-    public async Task<McpServerState?> StateAsync(string tenantId, string integrationId, CancellationToken ct = default)
+    public ValueTask<McpServerState?> StateAsync(string tenantId, string integrationId, CancellationToken ct = default) =>
+        _states.GetAsync($"{tenantId}|{integrationId}", (_, c) => ReadStateAsync(tenantId, integrationId, c), _ => null, ct);
+
+    private async Task<McpServerState?> ReadStateAsync(string tenantId, string integrationId, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
         var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.TenantId == tenantId && i.Id == integrationId, ct);
         if (integration is null)
         {
@@ -77,7 +99,7 @@ public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFact
             return new McpToolOutcome(true, "This MCP server has no config: choose one in its MCP settings (configId).");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var db = await _dbFactory.CreateDbContextAsync(ct);
         var loaded = await _configs.LoadAsync(db, Actor.System(tenantId), integrationId, configId.Value, forWrite: false, ct);
         if (loaded.Value?.Entity is not { } config)
         {
@@ -135,7 +157,7 @@ public sealed partial class McpRuntime(IDbContextFactory<PortalDbContext> dbFact
         }
 
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        var http = httpFactory.CreateClient(OutboundHttp.ClientName);
+        var http = _httpFactory.CreateClient(OutboundHttp.ClientName);
         try
         {
             using var response = await http.SendAsync(request, ct);
