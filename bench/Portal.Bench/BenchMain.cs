@@ -31,14 +31,29 @@ public static class BenchMain
             (keyRows, keysNote) = KeyCheckRun.Run(options, postgres);
         }
 
+        var goals = new List<string>();
+        if (!options.SkipKeys)
+        {
+            var (revocation, note) = RevocationRun.Run(postgres, options.Quick ? 200 : 1_000);
+            goals.Add(revocation is null
+                ? $"- Revocation seen by a second instance on PostgreSQL: {note}"
+                : $"- {(revocation.P99Ms < 10 ? "met" : "NOT met")}: revocation seen by a second instance on PostgreSQL (LISTEN/NOTIFY): p50 {revocation.P50Ms:F2} ms, p99 {revocation.P99Ms:F2} ms from the start of the revoking save, commit included (goal p99 < 10 ms; {revocation.Count:N0} revocations).");
+        }
+
         var ingest = new List<LoadResult>();
         var ingestNotes = new List<string>();
         if (!options.SkipIngest)
         {
-            (ingest, ingestNotes) = await IngestRun.RunAsync(options, postgres);
+            List<string> mcp;
+            (ingest, ingestNotes, mcp) = await IngestRun.RunAsync(options, postgres);
+            goals.AddRange(mcp);
+            if (PortalServer.FindPortalDll(options.PortalDll) is { } dll)
+            {
+                goals.AddRange(await MixedRun.RunAsync(options, dll));
+            }
         }
 
-        var summary = BenchSummary.Write(options, keyRows, keysNote, ingest, ingestNotes, total.Elapsed);
+        var summary = BenchSummary.Write(options, keyRows, keysNote, ingest, ingestNotes, total.Elapsed, goals);
         Console.WriteLine();
         Console.WriteLine(summary);
         Directory.CreateDirectory(options.CacheDirectory);

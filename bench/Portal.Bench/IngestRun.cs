@@ -7,7 +7,7 @@ internal static class IngestRun
 {
     public const string BareName = "bare Kestrel `POST /hook` → 202";
 
-    public static async Task<(List<LoadResult> Results, List<string> Notes)> RunAsync(BenchOptions options, BenchPostgres postgres)
+    public static async Task<(List<LoadResult> Results, List<string> Notes, List<string> Mcp)> RunAsync(BenchOptions options, BenchPostgres postgres)
     {
         var (self, selfArgs) = Self();
         using var bare = ChildProcess.Start(self, [.. selfArgs, BareServer.Mode], AppContext.BaseDirectory, markerPrefix: BareServer.ListeningMarker);
@@ -16,6 +16,8 @@ internal static class IngestRun
         var loads = new List<LoadLoop> { bareLoad };
         var notes = new List<string>();
         var portals = new List<PortalServer>();
+        var served = new Dictionary<LoadLoop, (PortalServer Portal, string Store)>();
+        var mcp = new List<string>();
 
         var dll = PortalServer.FindPortalDll(options.PortalDll);
         if (dll is null)
@@ -49,7 +51,9 @@ internal static class IngestRun
                 }
                 else
                 {
-                    loads.Add(new LoadLoop($"Portal on {store} `POST /webhooks/{{tenant}}/{{integration}}/{{key}}`", url, options.Concurrency));
+                    var load = new LoadLoop($"Portal on {store} `POST /webhooks/{{tenant}}/{{integration}}/{{key}}`", url, options.Concurrency);
+                    loads.Add(load);
+                    served[load] = (portal, store);
                 }
             }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or HttpRequestException)
@@ -84,14 +88,28 @@ internal static class IngestRun
                 }
             }
 
-            var results = loads.Select(l => l.Result()).ToList();
-            foreach (var r in results)
+            var results = new List<LoadResult>();
+            foreach (var load in loads)
             {
+                var r = load.Result();
+                if (served.TryGetValue(load, out var p))
+                {
+                    // Every acknowledged delivery must be in the store: count after the load (the first probe delivery included, so minus one).
+                    r = r with { StoredTotal = await p.Portal.CountStoredEventsAsync() - 1 };
+                }
+
+                results.Add(r);
                 Console.WriteLine(
-                    $"[ingest] {r.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, statuses {string.Join(", ", r.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}");
+                    $"[ingest] {r.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, statuses {string.Join(", ", r.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}{(r.StoredTotal is { } stored ? $", acked {r.AckedTotal:N0} vs stored {stored:N0}" : "")}");
             }
 
-            return (results, notes);
+            foreach (var (portal, store) in served.Values)
+            {
+                var latency = await McpRun.RunAsync(portal, store, options.Quick ? 1_000 : 5_000);
+                mcp.Add($"- {(latency.P99Ms < McpRun.GoalP99Ms ? "met" : "NOT met")}: MCP `tools/list` on the sandbox endpoint over loopback HTTP, Portal on {store}: p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms (goal p99 < {McpRun.GoalP99Ms} ms; {latency.Count:N0} calls one at a time).");
+            }
+
+            return (results, notes, mcp);
         }
         finally
         {

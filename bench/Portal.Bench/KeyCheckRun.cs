@@ -7,6 +7,9 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Data;
 using Portal.Core.Keys;
 
 namespace Portal.Bench;
@@ -71,7 +74,8 @@ internal static class KeyCheckRun
             var (n, store) = (stores[i].Count, stores[i]);
             var (valid, unknown) = perCall[i];
             var sqlite = store.Provider == Portal.Core.Data.StoreProvider.Sqlite;
-            rows.Add(new KeyRow(store.StoreName, n, sqlite ? MeanUs(n, nameof(KeyCheckBenchmarks.CheckValid)) : double.NaN, sqlite ? MeanUs(n, nameof(KeyCheckBenchmarks.CheckUnknown)) : double.NaN, valid, unknown));
+            var cacheBytes = sqlite ? CacheMemory(store) : double.NaN;
+            rows.Add(new KeyRow(store.StoreName, n, sqlite ? MeanUs(n, nameof(KeyCheckBenchmarks.CheckValid)) : double.NaN, sqlite ? MeanUs(n, nameof(KeyCheckBenchmarks.CheckUnknown)) : double.NaN, valid, unknown, cacheBytes));
             foreach (var (what, l) in new[] { ("valid", valid), ("unknown", unknown) })
             {
                 Console.WriteLine($"[keys] per-call CheckAsync on {store.StoreName}, {what} key, {n:N0} keys: mean {l.MeanMs * 1000:F1} µs, p50 {l.P50Ms * 1000:F1} µs, p99 {l.P99Ms * 1000:F1} µs ({l.Count:N0} calls)");
@@ -79,6 +83,27 @@ internal static class KeyCheckRun
         }
 
         return (rows, postgresNote);
+    }
+
+    /// <summary>Managed memory of a key cache holding every key of the store (each row read once, streamed, then kept only by the cache).</summary>
+    private static double CacheMemory(KeyStore store)
+    {
+        using var services = KeyStore.Services(store.ConnectionString, store.Provider);
+        var cache = services.GetRequiredService<KeyCache>();
+        var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        using (var db = dbFactory.CreateDbContext())
+        {
+            foreach (var key in db.IssuedKeys.AsNoTracking().AsEnumerable())
+            {
+                cache.FindAsync(key.Hash!, _ => Task.FromResult<IssuedKey?>(key), default).AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        var bytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Console.WriteLine($"[keys] key cache holding {cache.Count:N0} keys: {bytes / 1024.0 / 1024.0:F1} MiB managed ({bytes / (double)Math.Max(1, cache.Count):F0} bytes per key)");
+        GC.KeepAlive(cache);
+        return bytes;
     }
 
     /// <summary>Valid and unknown-key checks, one of each per store per round, stores (sizes, SQLite and PostgreSQL) rotating which goes first.</summary>
@@ -132,4 +157,4 @@ internal static class KeyCheckRun
 }
 
 /// <summary>One store size's key-check numbers.</summary>
-internal sealed record KeyRow(string Store, int Keys, double ValidMeanUs, double UnknownMeanUs, LatencySummary Valid, LatencySummary Unknown);
+internal sealed record KeyRow(string Store, int Keys, double ValidMeanUs, double UnknownMeanUs, LatencySummary Valid, LatencySummary Unknown, double CacheBytes = double.NaN);

@@ -82,6 +82,11 @@ public sealed record KeyStore(int Count, string ConnectionString, IReadOnlyList<
         {
             connection.Open();
             using var tx = connection.BeginTransaction();
+            using (var quiet = new NpgsqlCommand("SET LOCAL session_replication_role = replica", connection, tx))
+            {
+                quiet.ExecuteNonQuery(); // a bulk load: no change notifications for a million rows nobody caches yet
+            }
+
             using (var copy = connection.BeginBinaryImport(
                 "COPY \"IssuedKeys\" (\"Id\", \"TenantId\", \"Kind\", \"OwnerId\", \"Hash\", \"KeyPrefix\", \"CreatedAt\", \"CreatedBy\", \"Scopes\") FROM STDIN (FORMAT BINARY)"))
             {
@@ -141,17 +146,30 @@ public sealed record KeyStore(int Count, string ConnectionString, IReadOnlyList<
         }
     }
 
-    /// <summary>The DbContext factory the app registers (AddDbContextFactory, SQLite or PostgreSQL, OpenIddict entities).</summary>
+    /// <summary>
+    /// What the key check needs, as the app registers it: the DbContext factory (SQLite or PostgreSQL, OpenIddict
+    /// entities, the change announcer), the change feed and the key cache; on PostgreSQL also the change listener
+    /// (started by <see cref="KeyCheckBenchmarks.Engine"/>).
+    /// </summary>
     public static ServiceProvider Services(string connectionString, StoreProvider provider = StoreProvider.Sqlite)
     {
         var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<Portal.Core.Tenancy.PortalOptions>();
+        services.AddSingleton(new StoreInfo(provider));
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton<ChangeAnnouncer>();
+        services.AddSingleton<KeyCache>();
         if (provider == StoreProvider.Postgres)
         {
-            services.AddDbContextFactory<PortalDbContext>(o => PortalStore.UsePostgres(o, connectionString));
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => PortalStore.UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
+            services.AddSingleton(sp => new PostgresChangeListener(sp.GetRequiredService<ChangeFeed>(), connectionString, TimeProvider.System,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresChangeListener>.Instance));
         }
         else
         {
-            services.AddDbContextFactory<PortalDbContext>(o => o.UseSqlite(connectionString).UseOpenIddict());
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => o.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
         }
 
         return services.BuildServiceProvider();

@@ -8,6 +8,12 @@ namespace Portal.Bench;
 public sealed record LoadResult(string Name, int Concurrency, double Seconds, long Accepted, long Failed, IReadOnlyDictionary<int, long> Statuses, LatencySummary Latency)
 {
     public double RequestsPerSecond => Accepted / Seconds;
+
+    /// <summary>Every 202 the endpoint gave in the whole run (warm-up and slice edges included).</summary>
+    public long AckedTotal { get; init; }
+
+    /// <summary>Events of the run found in the store afterwards (null: not counted, e.g. the bare endpoint).</summary>
+    public long? StoredTotal { get; init; }
 }
 
 /// <summary>
@@ -32,6 +38,7 @@ public sealed class LoadLoop(string name, Uri target, int concurrency) : IDispos
     private readonly Dictionary<int, long> _statuses = [];
     private double _seconds;
     private long _sequence;
+    private long _acked;
 
     public string Name => name;
 
@@ -72,6 +79,11 @@ public sealed class LoadLoop(string name, Uri target, int concurrency) : IDispos
                 }
 
                 var elapsed = Stopwatch.GetTimestamp() - started;
+                if (status == 202)
+                {
+                    Interlocked.Increment(ref _acked);
+                }
+
                 if (Volatile.Read(ref stop) == 0)
                 {
                     mine.Add(elapsed);
@@ -107,7 +119,7 @@ public sealed class LoadLoop(string name, Uri target, int concurrency) : IDispos
     {
         var accepted = _statuses.GetValueOrDefault(202);
         var failed = _statuses.Where(kv => kv.Key != 202).Sum(kv => kv.Value);
-        return new LoadResult(name, concurrency, _seconds, accepted, failed, new Dictionary<int, long>(_statuses), LatencySummary.Of(_samples));
+        return new LoadResult(name, concurrency, _seconds, accepted, failed, new Dictionary<int, long>(_statuses), LatencySummary.Of(_samples)) { AckedTotal = Interlocked.Read(ref _acked) };
     }
 
     public void Dispose() => _client.Dispose();

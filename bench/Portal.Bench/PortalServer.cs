@@ -21,11 +21,33 @@ public sealed class PortalServer : IDisposable
     private readonly ChildProcess _process;
     private readonly string _dataDirectory;
 
-    private PortalServer(ChildProcess process, string dataDirectory, Uri baseAddress)
+    private PortalServer(ChildProcess process, string dataDirectory, Uri baseAddress, string? postgres)
     {
         _process = process;
         _dataDirectory = dataDirectory;
         BaseAddress = baseAddress;
+        _postgres = postgres;
+    }
+
+    private readonly string? _postgres;
+
+    /// <summary>Rows in the store's WebhookEvents table (read directly, after the load).</summary>
+    public async Task<long> CountStoredEventsAsync()
+    {
+        const string sql = "SELECT COUNT(*) FROM \"WebhookEvents\"";
+        if (_postgres is not null)
+        {
+            await using var pg = new Npgsql.NpgsqlConnection(_postgres);
+            await pg.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand(sql, pg);
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await using var sqlite = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dataDirectory, "portal.db")};Mode=ReadOnly;Pooling=False");
+        await sqlite.OpenAsync();
+        await using var count = sqlite.CreateCommand();
+        count.CommandText = sql;
+        return Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public Uri BaseAddress { get; }
@@ -69,6 +91,7 @@ public sealed class PortalServer : IDisposable
             ["Portal__Bootstrap__ApiClientId"] = ClientId,
             ["Portal__Bootstrap__ApiClientSecret"] = ClientSecret,
             ["AzureAd__ClientId"] = "",
+            ["Portal__Mcp__RequestsPerMinute"] = "100000000", // the MCP part measures latency, not the budget
         };
         if (postgresConnectionString is not null)
         {
@@ -77,7 +100,7 @@ public sealed class PortalServer : IDisposable
         }
 
         var process = ChildProcess.Start("dotnet", [portalDll, "--urls", baseAddress.ToString().TrimEnd('/')], Path.GetDirectoryName(portalDll)!, env);
-        var server = new PortalServer(process, data, baseAddress);
+        var server = new PortalServer(process, data, baseAddress, postgresConnectionString);
         try
         {
             await server.WaitReadyAsync(TimeSpan.FromSeconds(90));
@@ -97,17 +120,7 @@ public sealed class PortalServer : IDisposable
     /// </summary>
     public async Task<(Uri? WebhookUrl, string Reason)> CreateWebhookUrlAsync()
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        using var tokenResponse = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = ClientId,
-            ["client_secret"] = ClientSecret,
-        }));
-        await EnsureAsync(tokenResponse, "token");
-        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-
+        using var client = await AdminClientAsync();
         var integration = "bench";
         using (var created = await client.PostAsJsonAsync($"/v1/tenants/{Tenant}/integrations", new { id = integration, displayName = "Benchmark" }))
         {
@@ -151,6 +164,24 @@ public sealed class PortalServer : IDisposable
         Console.WriteLine($"[ingest] Portal webhook URL ready (key {prefix}…; the key itself is not printed)");
         return (url, "");
     }
+
+    /// <summary>An HttpClient signed in as the bootstrap API client (Admin).</summary>
+    public async Task<HttpClient> AdminClientAsync()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var tokenResponse = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = ClientId,
+            ["client_secret"] = ClientSecret,
+        }));
+        await EnsureAsync(tokenResponse, "token");
+        var token = (await tokenResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    internal static async Task EnsureSuccessAsync(HttpResponseMessage response, string what) => await EnsureAsync(response, what);
 
     private async Task WaitReadyAsync(TimeSpan timeout)
     {

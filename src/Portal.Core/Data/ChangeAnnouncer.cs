@@ -16,8 +16,10 @@ namespace Portal.Core.Data;
 /// Announces what a save changed, once it is committed: keys by hash (and owner), route setup by table. Announced in
 /// process before the saving call returns, so this instance's caches never answer from before the change. On
 /// PostgreSQL the store's triggers (migration ChangeFeed) notify every instance on commit; the saving call then also
-/// waits until this instance's own listener has heard a barrier sent after the commit. Notifications reach listeners
-/// in commit order, so by then the server has delivered the change to every listening instance.
+/// sends a barrier after the commit and waits until every listening instance has acknowledged it (bounded).
+/// Notifications reach each listener in commit order, and a listener acknowledges a barrier only after it has handled
+/// what came before, so when the call returns every listening instance has evicted the change: the very next request,
+/// on any instance, is answered from the store.
 /// </summary>
 public sealed class ChangeAnnouncer(ChangeFeed feed, ILogger<ChangeAnnouncer> logger) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -198,7 +200,8 @@ public sealed class ChangeAnnouncer(ChangeFeed feed, ILogger<ChangeAnnouncer> lo
     }
 
     /// <summary>
-    /// Sends <c>sync|{id}</c> after the commit and waits until this instance's listener hears it (bounded). On the
+    /// Sends <c>sync|{id}</c> after the commit and waits until every listener connected now has acknowledged it
+    /// (bounded by <see cref="BarrierTimeout"/>: an instance that cannot answer in time is reported). On the
     /// context's own connection: taking a second one while holding the first could exhaust the pool under load.
     /// </summary>
     private async Task BarrierAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -214,11 +217,15 @@ public sealed class ChangeAnnouncer(ChangeFeed feed, ILogger<ChangeAnnouncer> lo
                 opened = true;
             }
 
-            await using (var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection))
+            await using (var command = new NpgsqlCommand(
+                "SELECT pg_notify(@channel, @payload), (SELECT count(*) FROM pg_stat_activity WHERE application_name = @listener AND datname = current_database())", connection))
             {
                 command.Parameters.AddWithValue("channel", PostgresChangeListener.Channel);
                 command.Parameters.AddWithValue("payload", "sync|" + id);
-                await command.ExecuteNonQueryAsync(ct);
+                command.Parameters.AddWithValue("listener", PostgresChangeListener.ApplicationName);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                await reader.ReadAsync(ct);
+                feed.Expect(id, Math.Max(1, reader.GetInt64(1)));
             }
 
             await heard.WaitAsync(BarrierTimeout, ct);

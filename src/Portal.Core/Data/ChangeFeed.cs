@@ -37,7 +37,7 @@ public sealed record Change(ChangeTopic Topic, string Id, string? Owner = null)
 /// </summary>
 public sealed class ChangeFeed
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _barriers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Barrier> _barriers = new(StringComparer.Ordinal);
     private readonly object _gate = new();
     private volatile bool _live;
     private long _generation;
@@ -111,32 +111,72 @@ public sealed class ChangeFeed
 
     public void Heard(DateTimeOffset now) => LastHeard = now;
 
-    /// <summary>Registers a barrier the listener completes when it hears <c>sync|{id}</c>.</summary>
-    internal Task ExpectBarrier(string id)
+    /// <summary>
+    /// Registers a barrier: it completes once <c>ack|{id}</c> has been heard from as many listeners as
+    /// <see cref="Expect"/> names. Each listener acknowledges a <c>sync|{id}</c> after it has handled every notification
+    /// before it, so by then every listening instance has evicted what the committed change named.
+    /// </summary>
+    internal Task ExpectBarrier(string id) => _barriers.GetOrAdd(id, _ => new Barrier()).Done.Task;
+
+    /// <summary>How many listeners must acknowledge barrier <paramref name="id"/>.</summary>
+    internal void Expect(string id, long listeners)
     {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _barriers[id] = tcs;
-        return tcs.Task;
+        if (_barriers.TryGetValue(id, out var barrier))
+        {
+            barrier.Expect(listeners);
+        }
     }
 
     internal void ForgetBarrier(string id) => _barriers.TryRemove(id, out _);
 
+    private sealed class Barrier
+    {
+        private long _acks;
+        private long _expected = long.MaxValue;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Ack() => Check(Interlocked.Increment(ref _acks), Interlocked.Read(ref _expected));
+
+        public void Expect(long listeners)
+        {
+            Interlocked.Exchange(ref _expected, listeners);
+            Check(Interlocked.Read(ref _acks), listeners);
+        }
+
+        private void Check(long acks, long expected)
+        {
+            if (acks >= expected)
+            {
+                Done.TrySetResult();
+            }
+        }
+    }
+
     /// <summary>Called by the listener for every payload it hears.</summary>
-    public void Receive(string payload)
+    /// <returns>The barrier id to acknowledge when the payload is a <c>sync|{id}</c>, else null.</returns>
+    public string? Receive(string payload)
     {
         if (payload.StartsWith("sync|", StringComparison.Ordinal))
         {
-            if (_barriers.TryRemove(payload[5..], out var barrier))
+            return payload[5..];
+        }
+
+        if (payload.StartsWith("ack|", StringComparison.Ordinal))
+        {
+            if (_barriers.TryGetValue(payload[4..], out var barrier))
             {
-                barrier.TrySetResult();
+                barrier.Ack();
             }
 
-            return;
+            return null;
         }
 
         if (Change.Parse(payload) is { } change)
         {
             Announce(change);
         }
+
+        return null;
     }
 }

@@ -13,6 +13,9 @@ namespace Portal.Core.Data;
 public sealed class PostgresChangeListener(ChangeFeed feed, string connectionString, TimeProvider time, ILogger<PostgresChangeListener> logger) : BackgroundService
 {
     public const string Channel = "portal_changes";
+
+    /// <summary>The listener's session name; the announcer counts listeners by it.</summary>
+    public const string ApplicationName = "portal-listener";
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,14 +71,18 @@ public sealed class PostgresChangeListener(ChangeFeed feed, string connectionStr
         var builder = new NpgsqlConnectionStringBuilder(connectionString)
         {
             Pooling = false, // LISTEN belongs to this session only; never hand it back to a pool
-            ApplicationName = "portal-listener",
+            ApplicationName = ApplicationName,
             KeepAlive = 5,
         };
         await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        var acks = new List<string>();
         connection.Notification += (_, e) =>
         {
             feed.Heard(time.GetUtcNow());
-            feed.Receive(e.Payload);
+            if (feed.Receive(e.Payload) is { } barrier)
+            {
+                acks.Add(barrier); // handled in order: everything before this barrier is evicted already
+            }
         };
         await connection.OpenAsync(ct);
         await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
@@ -93,6 +100,19 @@ public sealed class PostgresChangeListener(ChangeFeed feed, string connectionStr
                 await using var probe = new NpgsqlCommand("SELECT 1", connection);
                 await probe.ExecuteScalarAsync(ct);
                 feed.Heard(time.GetUtcNow());
+            }
+
+            if (acks.Count > 0)
+            {
+                // Tell the instance waiting on each barrier that this one has caught up (see ChangeAnnouncer).
+                await using var ack = new NpgsqlCommand(string.Join("; ", acks.Select((_, i) => $"SELECT pg_notify('{Channel}', 'ack|' || @a{i})")), connection);
+                for (var i = 0; i < acks.Count; i++)
+                {
+                    ack.Parameters.AddWithValue($"a{i}", acks[i]);
+                }
+
+                acks.Clear();
+                await ack.ExecuteNonQueryAsync(ct);
             }
         }
     }

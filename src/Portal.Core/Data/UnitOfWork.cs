@@ -21,6 +21,7 @@ public static class UnitOfWork
         {
             db.PendingRefusals = [];
             Result<T> result;
+            using var turn = await StoreWriteGate.EnterAsync(db, ct);
             await using (var tx = await db.Database.BeginTransactionAsync(ct))
             {
                 result = await operation(db);

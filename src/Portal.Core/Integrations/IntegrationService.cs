@@ -133,6 +133,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
             return loaded.Error!;
         }
 
+        using var turn = await StoreWriteGate.EnterAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         foreach (var config in await db.Configs.Where(c => c.TenantId == actor.TenantId && c.IntegrationId == id).ToListAsync(ct))
         {

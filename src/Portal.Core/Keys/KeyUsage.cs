@@ -37,6 +37,7 @@ public sealed class KeyUsage(IDbContextFactory<PortalDbContext> dbFactory)
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
+            using var turn = await StoreWriteGate.EnterAsync(db, ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             foreach (var (id, at) in batch)
             {

@@ -104,6 +104,7 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
             return await refusals.ForbiddenAsync(actor, "signingSecret.delete", AuditTarget(name), db, ct);
         }
 
+        using var turn = await StoreWriteGate.EnterAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.SigningSecrets.Remove(secret);
         await keys.RevokeAllAsync(db, actor, KeyOwner.ForSigningSecret(name), AuditTarget(name), ct);

@@ -123,6 +123,7 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync();
         var postgres = db.Database.IsNpgsql();
         await db.Database.OpenConnectionAsync();
+        using var turn = await StoreWriteGate.EnterAsync(db, CancellationToken.None);
         await using var tx = await db.Database.BeginTransactionAsync();
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = tx.GetDbTransaction();

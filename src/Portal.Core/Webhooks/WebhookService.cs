@@ -104,6 +104,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             return await refusals.ForbiddenAsync(actor, "webhook.binding.delete", target, db, ct);
         }
 
+        using var turn = await StoreWriteGate.EnterAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await keys.RevokeAllAsync(db, actor, KeyOwner.ForBinding(bindingId), target, ct);
         db.WebhookBindings.Remove(binding!);
