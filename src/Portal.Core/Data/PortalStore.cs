@@ -72,6 +72,7 @@ public static class PortalStore
         services.AddSingleton(new StoreInfo(provider));
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<ChangeAnnouncer>();
+        services.AddSingleton<SharedRateLimiter>(); // per-key and per-address budgets: in memory on SQLite, shared on PostgreSQL
         return services;
     }
 

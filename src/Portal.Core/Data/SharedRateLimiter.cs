@@ -70,6 +70,33 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
         return new RateDecision(count <= limit, count, TimeSpan.FromMilliseconds(Math.Max(0, start + windowMs - now)));
     }
 
+    /// <summary>Where a partition stands without counting anything: allowed while its window has room (or is over).</summary>
+    public async Task<RateDecision> PeekAsync(string partition, int limit, TimeSpan window, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var windowMs = (long)window.TotalMilliseconds;
+        partition = partition.Length <= RateWindow.PartitionLength ? partition : partition[..RateWindow.PartitionLength];
+        long? start;
+        int count;
+        if (!store.IsPostgres)
+        {
+            (start, count) = _memory.TryGetValue(partition, out var w) ? (w.Start, w.Count) : ((long?)null, 0);
+        }
+        else
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var row = await db.Set<RateWindow>().AsNoTracking().FirstOrDefaultAsync(r => r.Partition == partition, ct);
+            (start, count) = row is null ? ((long?)null, 0) : (row.WindowStart, row.Count);
+        }
+
+        if (start is null || start <= now - windowMs)
+        {
+            return new RateDecision(true, 0, TimeSpan.Zero);
+        }
+
+        return new RateDecision(count < limit, count, TimeSpan.FromMilliseconds(Math.Max(0, start.Value + windowMs - now)));
+    }
+
     /// <summary>The upsert's rule, in memory: count, or start a new window when the old one is over.</summary>
     private RateDecision InMemory(string partition, int limit, long now, long windowMs)
     {

@@ -8,7 +8,6 @@ public static class McpServices
     public static IServiceCollection AddMcpSettings(this IServiceCollection services)
     {
         services.AddSingleton<McpSettingsService>();
-        services.AddSingleton<Data.SharedRateLimiter>();
         return services;
     }
 }

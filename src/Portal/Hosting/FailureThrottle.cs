@@ -1,5 +1,7 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
+using System.Security.Cryptography;
+using System.Text;
+using Portal.Core.Data;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Hosting;
@@ -27,37 +29,30 @@ public sealed class SecurityOptions
 }
 
 /// <summary>
-/// Counts failures (not requests) per key with the framework's fixed-window limiter: a failure takes a permit; once a
-/// key's permits are gone, <see cref="RetryAfter"/> says how long until the window resets. Successes cost nothing.
+/// Counts failures (not requests) per key in fixed windows: a failure counts; once a key's budget is spent,
+/// <see cref="RetryAfterAsync"/> says how long until the window resets. Successes cost nothing. Counted by
+/// <see cref="SharedRateLimiter"/>: in memory on SQLite (one instance), in the database on PostgreSQL, so a guesser
+/// spreading attempts over several instances meets one budget, not one per instance.
 /// </summary>
-public sealed class FailureThrottle(IOptions<SecurityOptions> options) : IDisposable
+public sealed class FailureThrottle(SharedRateLimiter limiter, IOptions<SecurityOptions> options)
 {
     public const string TokenClient = "token-client";
     public const string TokenAddress = "token-address";
     public const string SignInAddress = "signin-address";
-
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(key =>
-        RateLimitPartition.GetFixedWindowLimiter(key, k => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = Math.Max(1, LimitOf(options.Value, k)),
-            Window = options.Value.FailureWindow,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
 
     /// <summary>A partition key: the kind, then the value (capped, so a long guessed client id is not a memory cost).</summary>
     public static string Key(string kind, string? value) =>
         $"{kind}:{(string.IsNullOrEmpty(value) ? "unknown" : value.Length > 200 ? value[..200] : value)}";
 
     /// <summary>How long until the first exhausted key has budget again; null when none is exhausted.</summary>
-    public TimeSpan? RetryAfter(params string[] keys)
+    public async Task<TimeSpan?> RetryAfterAsync(string[] keys, CancellationToken ct = default)
     {
         foreach (var key in keys)
         {
-            using var lease = _limiter.AttemptAcquire(key, 0);
-            if (!lease.IsAcquired)
+            var decision = await limiter.PeekAsync(Partition(key), LimitOf(options.Value, key), options.Value.FailureWindow, ct);
+            if (!decision.Allowed)
             {
-                return lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : options.Value.FailureWindow;
+                return decision.RetryAfter;
             }
         }
 
@@ -65,13 +60,13 @@ public sealed class FailureThrottle(IOptions<SecurityOptions> options) : IDispos
     }
 
     /// <summary>Counts one failure against each key; true when this very failure used up a key's budget (to audit it once).</summary>
-    public bool RecordFailure(params string[] keys)
+    public async Task<bool> RecordFailureAsync(string[] keys, CancellationToken ct = default)
     {
         var exhaustedNow = false;
         foreach (var key in keys)
         {
-            using var lease = _limiter.AttemptAcquire(key, 1);
-            exhaustedNow |= lease.IsAcquired && RetryAfter(key) is not null;
+            var decision = await limiter.TryAcquireAsync(Partition(key), LimitOf(options.Value, key), options.Value.FailureWindow, ct);
+            exhaustedNow |= decision.Count == LimitOf(options.Value, key);
         }
 
         return exhaustedNow;
@@ -79,12 +74,14 @@ public sealed class FailureThrottle(IOptions<SecurityOptions> options) : IDispos
 
     public static string Seconds(TimeSpan after) => Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-    public void Dispose() => _limiter.Dispose();
+    /// <summary>The limiter's partition: short keys as they are, long ones by hash (partitions are at most 100 characters).</summary>
+    private static string Partition(string key) =>
+        "fail:" + (key.Length <= 90 ? key : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))));
 
-    private static int LimitOf(SecurityOptions o, string key) => key[..key.IndexOf(':')] switch
+    private static int LimitOf(SecurityOptions o, string key) => Math.Max(1, key[..key.IndexOf(':')] switch
     {
         TokenClient => o.TokenFailuresPerClient,
         TokenAddress => o.TokenFailuresPerAddress,
         _ => o.SignInFailuresPerAddress,
-    };
+    });
 }

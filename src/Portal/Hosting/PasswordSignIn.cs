@@ -22,7 +22,7 @@ public sealed class PasswordSignIn(
     public async Task<string?> SignInAsync(string email, string password, string? ip)
     {
         var addressKey = FailureThrottle.Key(FailureThrottle.SignInAddress, ip);
-        if (throttle.RetryAfter(addressKey) is { } after)
+        if (await throttle.RetryAfterAsync([addressKey]) is { } after)
         {
             return $"Too many failed sign-ins from your network address. Try again in {Math.Max(1, (int)Math.Ceiling(after.TotalMinutes))} minute(s).";
         }
@@ -33,7 +33,7 @@ public sealed class PasswordSignIn(
             return null;
         }
 
-        if (throttle.RecordFailure(addressKey))
+        if (await throttle.RecordFailureAsync([addressKey]))
         {
             logger.LogWarning("Sign-ins from {Address} are throttled after repeated failures", ip);
         }

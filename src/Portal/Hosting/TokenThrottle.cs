@@ -24,7 +24,7 @@ public static class TokenThrottle
         var clientId = await ClientIdAsync(http.Request);
         var ip = http.Connection.RemoteIpAddress?.ToString();
         string[] keys = [FailureThrottle.Key(FailureThrottle.TokenClient, clientId), FailureThrottle.Key(FailureThrottle.TokenAddress, ip)];
-        if (throttle.RetryAfter(keys) is { } after)
+        if (await throttle.RetryAfterAsync(keys, http.RequestAborted) is { } after)
         {
             http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = FailureThrottle.Seconds(after);
@@ -43,7 +43,7 @@ public static class TokenThrottle
             return;
         }
 
-        var exhausted = throttle.RecordFailure(keys);
+        var exhausted = await throttle.RecordFailureAsync(keys, CancellationToken.None);
         if (exhausted)
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TokenThrottle))
