@@ -88,7 +88,7 @@ internal static class KeyCheckRun
     /// <summary>Managed memory of a key cache holding every key of the store (each row read once, streamed, then kept only by the cache).</summary>
     private static double CacheMemory(KeyStore store)
     {
-        using var services = KeyStore.Services(store.ConnectionString, store.Provider);
+        using var services = KeyStore.Services(store.ConnectionString, store.Provider, cacheCapacity: store.Count);
         var cache = services.GetRequiredService<KeyCache>();
         var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
         var before = GC.GetTotalMemory(forceFullCollection: true);

@@ -151,12 +151,12 @@ public sealed record KeyStore(int Count, string ConnectionString, IReadOnlyList<
     /// entities, the change announcer), the change feed and the key cache; on PostgreSQL also the change listener
     /// (started by <see cref="KeyCheckBenchmarks.Engine"/>).
     /// </summary>
-    public static ServiceProvider Services(string connectionString, StoreProvider provider = StoreProvider.Sqlite)
+    public static ServiceProvider Services(string connectionString, StoreProvider provider = StoreProvider.Sqlite, int? cacheCapacity = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<Portal.Core.Tenancy.PortalOptions>();
+        services.AddOptions<Portal.Core.Tenancy.PortalOptions>().Configure(o => o.KeyCacheCapacity = cacheCapacity ?? o.KeyCacheCapacity);
         services.AddSingleton(new StoreInfo(provider));
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<ChangeAnnouncer>();
