@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 
 namespace Portal.Core.Webhooks;
@@ -32,12 +33,13 @@ public enum IngestOutcome
 /// completes each waiting request. The flush is paid once per batch, and nothing is acknowledged before it is on disk.
 /// A full queue answers <see cref="IngestOutcome.Busy"/> at once: never a silent drop.
 /// </summary>
-public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, ILogger<WebhookIngest> logger)
+public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, IOptions<WebhookIngestOptions> options, ILogger<WebhookIngest> logger)
 {
+    /// <summary>The default of <see cref="WebhookIngestOptions.QueueCapacity"/> (<c>Portal:Ingest:QueueCapacity</c>).</summary>
     public const int QueueCapacity = 4096;
     public const int BatchLimit = 256;
 
-    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(QueueCapacity)
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.QueueCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
