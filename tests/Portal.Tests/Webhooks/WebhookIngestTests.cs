@@ -123,21 +123,27 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
 
     /// <summary>
     /// Sends <paramref name="ids"/> at once while the writer is stuck at the locked store, waits until every one of them is
-    /// in the queue, then releases the store: the writer takes them all in one batch (one statement, one commit).
+    /// in the queue, then releases the store: the writer takes them all in one batch (one statement, one commit), checked.
     /// </summary>
     private async Task<Delivery[]> QueuedTogetherAsync(string url, List<string> ids)
     {
         Task<Delivery> plug;
         List<Task<Delivery>> sends;
+        var go = new TaskCompletionSource();
+        Task taken;
         await using (await StoreLock.TakeAsync(portal.App))
         {
             plug = await StallWriterAsync(url);
             sends = ids.Select(id => DeliverAsync(url, id)).ToList();
             await IngestDriver.UntilAsync(() => portal.Ingest.Waiting == ids.Count, $"{ids.Count} deliveries waiting in the queue");
             Assert.DoesNotContain(sends.Append(plug), s => s.IsCompleted); // nothing acknowledged while the store is locked
+            taken = portal.Probe.NextBatchTaken(go.Task); // the batch after the plug, held before the store until checked
         }
 
         Assert.Equal(HttpStatusCode.Accepted, (await plug).Response.StatusCode);
+        await taken.WaitAsync(IngestDriver.HangGuard);
+        Assert.Equal(0, portal.Ingest.Waiting); // it left nothing in the queue: it is all of them
+        go.SetResult();
         return await Task.WhenAll(sends);
     }
 
