@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Portal.Components;
 using Portal.Core.Data;
@@ -30,6 +31,17 @@ catch (StoreConfigurationException e)
 }
 
 var app = builder.Build();
+try
+{
+    // Settings that cannot work (ValidateOnStart) stop the start here, before the store is touched, in one line.
+    app.Services.GetService<IStartupValidator>()?.Validate();
+}
+catch (Exception e) when (e is OptionsValidationException or InvalidOperationException) // invalid, or not a number at all
+{
+    await Console.Error.WriteLineAsync($"Portal cannot start: {e.Message}");
+    return 1;
+}
+
 app.UsePortalPipeline();
 
 app.MapPortalHealth();

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portal.Core.Data;
 
 namespace Portal.Core.Webhooks;
@@ -32,12 +33,13 @@ public enum IngestOutcome
 /// completes each waiting request. The flush is paid once per batch, and nothing is acknowledged before it is on disk.
 /// A full queue answers <see cref="IngestOutcome.Busy"/> at once: never a silent drop.
 /// </summary>
-public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, ILogger<WebhookIngest> logger)
+public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, IOptions<WebhookIngestOptions> options, ILogger<WebhookIngest> logger)
 {
+    /// <summary>The default of <see cref="WebhookIngestOptions.QueueCapacity"/> (<c>Portal:Ingest:QueueCapacity</c>).</summary>
     public const int QueueCapacity = 4096;
     public const int BatchLimit = 256;
 
-    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(QueueCapacity)
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Value.QueueCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full: the caller answers 503
@@ -128,10 +130,15 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = tx.GetDbTransaction();
 
+        // Rows go in the order of their unique key, the same on every instance: two writers inserting the same webhook-ids
+        // (a provider retrying through a load balancer) then wait for each other in turn, never in a cycle. A deadlock
+        // would fail the whole batch. Stable: of one delivery sent twice, the first queued is still the one stored.
+        var rows = batch.OrderBy(p => p.Event.TenantId, StringComparer.Ordinal).ThenBy(p => p.Event.ConfigId).ThenBy(p => p.Event.BindingId)
+            .ThenBy(p => p.Event.WebhookId, StringComparer.Ordinal).ToList();
         var sql = new StringBuilder("""INSERT INTO "WebhookEvents" ("TenantId", "IntegrationId", "ConfigId", "BindingId", "WebhookId", "ReceivedAt", "ContentType", "Body") VALUES """);
-        for (var i = 0; i < batch.Count; i++)
+        for (var i = 0; i < rows.Count; i++)
         {
-            var e = batch[i].Event;
+            var e = rows[i].Event;
             sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @i{i}, @c{i}, @b{i}, @w{i}, @r{i}, @ct{i}, @body{i})");
             Add(command, $"t{i}", e.TenantId);
             Add(command, $"i{i}", e.IntegrationId);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Core.Webhooks;
 
@@ -8,6 +9,8 @@ public static class WebhooksServices
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddSingleton<WebhookService>();
+        services.AddOptions<WebhookIngestOptions>().BindConfiguration(WebhookIngestOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookIngestOptions>, WebhookIngestOptionsValidation>();
         services.AddSingleton<WebhookIngest>();
         services.AddHostedService<WebhookIngestWriter>();
         services.AddSingleton<WebhookReceiver>();

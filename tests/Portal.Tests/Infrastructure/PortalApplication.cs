@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -41,8 +42,11 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     }
 
     /// <summary>An app on PostgreSQL database <paramref name="database"/> of this process's cluster; several apps on one database are several instances of one portal.</summary>
-    public static PortalApplication OnPostgres(string database, Dictionary<string, string>? settings = null, TestPostgres? cluster = null) =>
-        new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: true) { SharedDatabase = database, Settings = settings ?? [], Cluster = cluster };
+    public static PortalApplication OnPostgres(string database, Dictionary<string, string>? settings = null, TestPostgres? cluster = null, Action<IServiceCollection>? testServices = null) =>
+        new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: true)
+        {
+            SharedDatabase = database, Settings = settings ?? [], Cluster = cluster, TestServices = testServices,
+        };
 
     /// <summary>The PostgreSQL cluster of this app: the process's shared one unless a test brought its own.</summary>
     private TestPostgres? Cluster { get; init; }
@@ -70,6 +74,12 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
     public Dictionary<string, string> Settings { get; init; } = [];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Service replacements for this app (applied after the app's own registrations), e.g. to observe a component.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
+    /// <summary>This app's data directory (on SQLite, its <c>portal.db</c>).</summary>
+    public string DataDirectory => _dataDirectory;
 
     /// <summary>Everything the app logged, to prove no secret reaches a log line.</summary>
     public CapturedLogs Logs { get; } = new();
@@ -106,6 +116,10 @@ public sealed class PortalApplication : WebApplicationFactory<Program>
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
+        }
     }
 
     /// <summary>An HttpClient carrying a bearer token of the given API client.</summary>

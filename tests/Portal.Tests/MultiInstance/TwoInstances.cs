@@ -17,10 +17,13 @@ public class TwoInstances : IAsyncLifetime
     /// <summary>Extra settings for both instances (set before the first test, e.g. by a derived fixture).</summary>
     protected virtual Dictionary<string, string> Settings => [];
 
+    /// <summary>Service replacements for both instances (see <see cref="PortalApplication.TestServices"/>).</summary>
+    protected virtual Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? TestServices => null;
+
     public async Task InitializeAsync()
     {
-        A = PortalApplication.OnPostgres(Database, Settings);
-        B = PortalApplication.OnPostgres(Database, Settings);
+        A = PortalApplication.OnPostgres(Database, Settings, testServices: TestServices);
+        B = PortalApplication.OnPostgres(Database, Settings, testServices: TestServices);
         // Both start at once: migrations and the bootstrap take turns, neither fails.
         await Task.WhenAll(Task.Run(() => A.Services), Task.Run(() => B.Services));
     }

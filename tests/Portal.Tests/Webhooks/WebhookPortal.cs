@@ -164,4 +164,21 @@ internal static class WebhookApi
         (await (await admin.GenerateAsync(integration, config)).ExpectAsync(HttpStatusCode.OK))["webhookUrl"]!.GetValue<string>();
 
     public static string KeyOf(string webhookUrl) => webhookUrl[(webhookUrl.LastIndexOf('/') + 1)..];
+
+    /// <summary>The <c>webhook-id</c> of every event in the config's inbox, read page by page through the API (repeats kept, to be counted).</summary>
+    public static async Task<List<string>> StoredWebhookIdsAsync(this HttpClient admin, string integration, string config, string tenant = PortalApplication.Tenant)
+    {
+        var ids = new List<string>();
+        while (true)
+        {
+            var page = await (await admin.GetAsync($"/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/events?skip={ids.Count}&take=500")).ExpectAsync(HttpStatusCode.OK);
+            var items = page["items"]!.AsArray();
+            if (items.Count == 0)
+            {
+                return ids;
+            }
+
+            ids.AddRange(items.Select(e => e!["webhookId"]!.GetValue<string>()));
+        }
+    }
 }

@@ -1,0 +1,145 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Portal.Core.Data;
+using Portal.Core.Webhooks;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Webhooks;
+
+/// <summary>
+/// Sees the ingest writer go to the store: the writer's own context factory (the app's, wrapped), which tells a waiting
+/// test when the writer next asks for a context, i.e. it has taken its batch from the queue. With a <see cref="StoreLock"/>
+/// held, the writer then waits at the store with exactly that batch and reads nothing more from the queue until released.
+/// </summary>
+internal sealed class IngestWriterProbe(IDbContextFactory<PortalDbContext> inner) : IDbContextFactory<PortalDbContext>
+{
+    private Next? _next;
+
+    /// <summary>For <see cref="PortalApplication.TestServices"/>: the app's writer, with this probe on its way to the store.</summary>
+    public static void Install(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new IngestWriterProbe(sp.GetRequiredService<IDbContextFactory<PortalDbContext>>()));
+        services.AddSingleton(sp => new WebhookIngest(
+            sp.GetRequiredService<IngestWriterProbe>(), sp.GetRequiredService<IOptions<WebhookIngestOptions>>(), sp.GetRequiredService<ILogger<WebhookIngest>>()));
+    }
+
+    /// <summary>
+    /// Completes when the writer next takes a batch (call it before sending what it should take). The writer then goes on
+    /// to the store at once, or, given <paramref name="release"/>, once that completes.
+    /// </summary>
+    public Task NextBatchTaken(Task? release = null)
+    {
+        var next = new Next(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), release ?? Task.CompletedTask);
+        Volatile.Write(ref _next, next);
+        return next.Taken.Task;
+    }
+
+    public PortalDbContext CreateDbContext() => throw new NotSupportedException("The ingest writer asks for its context asynchronously.");
+
+    public async Task<PortalDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _next, null) is { } next)
+        {
+            next.Taken.TrySetResult();
+            await next.Release;
+        }
+
+        return await inner.CreateDbContextAsync(cancellationToken);
+    }
+
+    private sealed record Next(TaskCompletionSource Taken, Task Release);
+}
+
+/// <summary>
+/// The store's write lock on webhook events, held from outside the app as another process's long write would hold it.
+/// SQLite: <c>BEGIN IMMEDIATE</c> on a connection of its own to the app's <c>portal.db</c> (the writer waits in
+/// <c>busy_timeout</c>). PostgreSQL: <c>LOCK TABLE "WebhookEvents" IN EXCLUSIVE MODE</c> in an open transaction (reads
+/// go on; inserts wait). Disposing rolls back: the lock is gone.
+/// </summary>
+internal sealed class StoreLock(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+{
+    public static async Task<StoreLock> TakeAsync(PortalApplication app)
+    {
+        if (app.Postgres)
+        {
+            var postgres = new NpgsqlConnection(TestPostgres.Server.ConnectionString(app.Database!));
+            await postgres.OpenAsync();
+            var tx = await postgres.BeginTransactionAsync();
+            await using var command = new NpgsqlCommand("""LOCK TABLE "WebhookEvents" IN EXCLUSIVE MODE""", postgres, tx);
+            await command.ExecuteNonQueryAsync();
+            return new StoreLock(postgres, tx);
+        }
+
+        var sqlite = new SqliteConnection($"Data Source={Path.Combine(app.DataDirectory, "portal.db")};Pooling=False");
+        await sqlite.OpenAsync();
+        return new StoreLock(sqlite, sqlite.BeginTransaction(deferred: false)); // BEGIN IMMEDIATE: the write lock, now
+    }
+
+    /// <summary>PostgreSQL: how many statements wait for a lock on "WebhookEvents" (e.g. writers held by this lock).</summary>
+    public async Task<long> WaitingOnWebhookEventsAsync()
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """SELECT count(*) FROM pg_locks WHERE relation = '"WebhookEvents"'::regclass AND NOT granted""";
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.RollbackAsync();
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+}
+
+/// <summary>A delivery a test sent, by its <c>webhook-id</c>, with the answer.</summary>
+internal sealed record Delivery(string WebhookId, HttpResponseMessage Response);
+
+/// <summary>Deliveries and a stalled writer on an app whose writer is probed (<see cref="IngestWriterProbe.Install"/>).</summary>
+internal static class IngestDriver
+{
+    /// <summary>Only against a hang (a broken stall), never to judge speed: every wait here ends on an event, not a clock.</summary>
+    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(1);
+
+    /// <summary>POSTs a JSON event with <paramref name="webhookId"/> to <paramref name="url"/>, as a provider would (padded to about <paramref name="bodyBytes"/>).</summary>
+    public static async Task<Delivery> DeliverAsync(this PortalApplication app, string url, string webhookId, int bodyBytes = 0)
+    {
+        using var http = app.CreateClient();
+        var body = $$"""{"id":"{{webhookId}}","padding":"{{new string('p', bodyBytes)}}"}""";
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url).PathAndQuery) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("webhook-id", webhookId);
+        return new Delivery(webhookId, await http.SendAsync(request));
+    }
+
+    /// <summary>
+    /// Sends the "plug" delivery <paramref name="plugId"/> and returns (its pending answer) once the writer has taken it,
+    /// alone, to the store. With a <see cref="StoreLock"/> held, the writer stays there and takes nothing more.
+    /// </summary>
+    public static async Task<Task<Delivery>> StallWriterAsync(this PortalApplication app, string url, string plugId)
+    {
+        var taken = app.Services.GetRequiredService<IngestWriterProbe>().NextBatchTaken();
+        var plug = app.DeliverAsync(url, plugId);
+        await taken.WaitAsync(HangGuard);
+        Assert.Equal(0, app.Services.GetRequiredService<WebhookIngest>().Waiting);
+        return plug;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (checked every few milliseconds; the guard only against a hang).</summary>
+    public static Task UntilAsync(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
+
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        using var guard = new CancellationTokenSource(HangGuard);
+        while (!await condition())
+        {
+            Assert.False(guard.IsCancellationRequested, $"still not true: {what}");
+            await Task.Delay(5, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Core.Webhooks;
+using Portal.Tests.Infrastructure;
+using static Portal.Tests.Webhooks.WebhookApi;
+
+namespace Portal.Tests.Webhooks;
+
+/// <summary>
+/// Ingest by group commit at its edges: a full queue, many deliveries at once, one <c>webhook-id</c> many times. The writer
+/// is stalled deterministically: the store's write lock is held from outside while the writer holds one known batch
+/// (<see cref="IngestWriterProbe"/>), so what waits in the queue is exactly what the test sent after it. No timing.
+/// </summary>
+public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) : IClassFixture<WebhookIngestTests.IngestPortal>
+{
+    private const int Capacity = 50;
+
+    /// <summary>One app for the class: a queue of <see cref="Capacity"/> (Portal:Ingest:QueueCapacity) and a probed writer.</summary>
+    public sealed class IngestPortal : IDisposable
+    {
+        public PortalApplication App { get; } = new()
+        {
+            Settings = { ["Portal:Ingest:QueueCapacity"] = Capacity.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            TestServices = IngestWriterProbe.Install,
+        };
+
+        public WebhookIngest Ingest => App.Services.GetRequiredService<WebhookIngest>();
+
+        internal IngestWriterProbe Probe => App.Services.GetRequiredService<IngestWriterProbe>();
+
+        public void Dispose() => App.Dispose();
+    }
+
+    [Fact]
+    public void The_queue_capacity_comes_from_configuration_and_below_one_is_refused_in_one_line()
+    {
+        Assert.Equal(4096, WebhookIngest.QueueCapacity);
+        Assert.Equal(WebhookIngest.QueueCapacity, new WebhookIngestOptions().QueueCapacity);
+        Assert.Equal(Capacity, portal.App.Services.GetRequiredService<IOptions<WebhookIngestOptions>>().Value.QueueCapacity);
+
+        // The real portal prints this line and exits (IngestCrashSafetyTests starts it with 0); here, the rule itself.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Portal:Ingest:QueueCapacity"] = "0" }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddWebhooks().BuildServiceProvider();
+        var refused = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<WebhookIngestOptions>>().Value);
+        Assert.Equal("Portal:Ingest:QueueCapacity must be at least 1 (it is 0).", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_full_queue_answers_503_with_Retry_After_and_nothing_acknowledged_is_lost()
+    {
+        using var admin = await portal.App.ClientAsync();
+        var (integration, config, url) = await EndpointAsync(admin);
+        const int overflow = 10;
+        var ids = Enumerable.Range(0, Capacity + overflow).Select(i => $"full_{i}").ToList();
+        Task<Delivery> plug;
+        List<Task<Delivery>> sends;
+        List<Delivery> early;
+
+        await using (await StoreLock.TakeAsync(portal.App))
+        {
+            plug = await StallWriterAsync(url);
+            sends = ids.Select(id => DeliverAsync(url, id)).ToList();
+
+            // The writer is stuck at the store with the plug: the queue fills, and exactly the overflow is answered at once.
+            early = await FirstCompletedAsync(sends, overflow);
+            Assert.Equal(Capacity, portal.Ingest.Waiting);
+            Assert.Equal(overflow, sends.Count(s => s.IsCompleted));
+            Assert.False(plug.IsCompleted, "the plug was answered before its batch could be committed");
+        }
+
+        foreach (var delivery in early)
+        {
+            var response = delivery.Response;
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            var problem = await response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Contains("nothing was stored", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Contains("Retry-After", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.EndsWith("/{key}", problem["instance"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.DoesNotContain(KeyOf(url), problem.ToJsonString(), StringComparison.Ordinal);
+        }
+
+        var all = await Task.WhenAll(sends.Append(plug));
+        var accepted = all.Where(d => d.Response.StatusCode == HttpStatusCode.Accepted).Select(d => d.WebhookId).ToList();
+        var refused = all.Where(d => d.Response.StatusCode == HttpStatusCode.ServiceUnavailable).Select(d => d.WebhookId).ToList();
+        Assert.Equal(all.Length, accepted.Count + refused.Count);
+        Assert.Equal(early.Select(d => d.WebhookId).Order(), refused.Order());
+        Assert.Equal(Capacity + 1, accepted.Count); // the plug and a full queue
+
+        var stored = await admin.StoredWebhookIdsAsync(integration, config);
+        Assert.Equal(accepted.Append("warm").Order(), stored.Order()); // each acknowledged one exactly once, no refused one
+    }
+
+    [Fact]
+    public async Task Fifty_deliveries_of_one_webhook_id_at_once_are_all_accepted_and_stored_once()
+    {
+        using var admin = await portal.App.ClientAsync();
+        var (integration, config, url) = await EndpointAsync(admin);
+
+        var all = await QueuedTogetherAsync(url, Enumerable.Repeat("same_id", Capacity).ToList());
+
+        Assert.All(all, d => Assert.Equal(HttpStatusCode.Accepted, d.Response.StatusCode));
+        var stored = await admin.StoredWebhookIdsAsync(integration, config);
+        Assert.Equal(1, stored.Count(id => id == "same_id"));
+        Assert.Equal(new[] { "plug", "same_id", "warm" }, stored.Order());
+    }
+
+    [Fact]
+    public async Task Fifty_distinct_deliveries_at_once_are_all_accepted_and_stored()
+    {
+        using var admin = await portal.App.ClientAsync();
+        var (integration, config, url) = await EndpointAsync(admin);
+        var ids = Enumerable.Range(0, Capacity).Select(i => $"distinct_{i}").ToList();
+
+        var all = await QueuedTogetherAsync(url, ids);
+
+        Assert.All(all, d => Assert.Equal(HttpStatusCode.Accepted, d.Response.StatusCode));
+        var stored = await admin.StoredWebhookIdsAsync(integration, config);
+        Assert.Equal(ids.Append("plug").Append("warm").Order(), stored.Order());
+    }
+
+    /// <summary>
+    /// Sends <paramref name="ids"/> at once while the writer is stuck at the locked store, waits until every one of them is
+    /// in the queue, then releases the store: the writer takes them all in one batch (one statement, one commit), checked.
+    /// </summary>
+    private async Task<Delivery[]> QueuedTogetherAsync(string url, List<string> ids)
+    {
+        Task<Delivery> plug;
+        List<Task<Delivery>> sends;
+        var go = new TaskCompletionSource();
+        Task taken;
+        await using (await StoreLock.TakeAsync(portal.App))
+        {
+            plug = await StallWriterAsync(url);
+            sends = ids.Select(id => DeliverAsync(url, id)).ToList();
+            await IngestDriver.UntilAsync(() => portal.Ingest.Waiting == ids.Count, $"{ids.Count} deliveries waiting in the queue");
+            Assert.DoesNotContain(sends.Append(plug), s => s.IsCompleted); // nothing acknowledged while the store is locked
+            taken = portal.Probe.NextBatchTaken(go.Task); // the batch after the plug, held before the store until checked
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, (await plug).Response.StatusCode);
+        await taken.WaitAsync(IngestDriver.HangGuard);
+        Assert.Equal(0, portal.Ingest.Waiting); // it left nothing in the queue: it is all of them
+        go.SetResult();
+        return await Task.WhenAll(sends);
+    }
+
+    /// <summary>An integration, a config, its webhook URL, and one delivery ("warm") so its key and route are in memory.</summary>
+    private async Task<(string Integration, string Config, string Url)> EndpointAsync(HttpClient admin)
+    {
+        var (integration, config) = await admin.NewConfigAsync();
+        var url = await admin.GeneratedUrlAsync(integration, config);
+        await (await DeliverAsync(url, "warm")).Response.ExpectAsync(HttpStatusCode.Accepted);
+        return (integration, config, url);
+    }
+
+    private Task<Delivery> DeliverAsync(string url, string webhookId) => portal.App.DeliverAsync(url, webhookId);
+
+    private Task<Task<Delivery>> StallWriterAsync(string url) => portal.App.StallWriterAsync(url, "plug");
+
+    /// <summary>Waits for the first <paramref name="count"/> of <paramref name="sends"/> to complete and returns them.</summary>
+    private static async Task<List<Delivery>> FirstCompletedAsync(List<Task<Delivery>> sends, int count)
+    {
+        while (sends.Count(s => s.IsCompleted) < count)
+        {
+            await Task.WhenAny(sends.Where(s => !s.IsCompleted)).WaitAsync(IngestDriver.HangGuard);
+        }
+
+        return sends.Where(s => s.IsCompleted).Select(s => s.Result).ToList();
+    }
+}
