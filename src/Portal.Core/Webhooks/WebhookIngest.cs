@@ -31,7 +31,7 @@ public enum IngestOutcome
 /// channel; the writer inserts whatever is waiting (up to <see cref="BatchLimit"/>) in one transaction with one
 /// statement, <c>webhook-id</c> deduplicated in SQL (<c>ON CONFLICT DO NOTHING … RETURNING</c>), commits, and only then
 /// completes each waiting request. The flush is paid once per batch, and nothing is acknowledged before it is on disk.
-/// A full queue answers <see cref="IngestOutcome.Busy"/> at once: never a silent drop.
+/// A full queue (by count, or by body bytes held) answers <see cref="IngestOutcome.Busy"/> at once: never a silent drop.
 /// </summary>
 public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, IOptions<WebhookIngestOptions> options, ILogger<WebhookIngest> logger)
 {
@@ -48,11 +48,30 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
     /// <summary>Events waiting for the writer now.</summary>
     public int Waiting => _queue.Reader.Count;
 
+    private long _queuedBytes;
+
+    /// <summary>Body bytes held for the writer now (queued or in the batch being written).</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
     /// <summary>Hands <paramref name="e"/> to the writer and waits until it is committed (or refused).</summary>
-    public Task<IngestOutcome> SubmitAsync(WebhookEvent e)
+    public async Task<IngestOutcome> SubmitAsync(WebhookEvent e)
     {
-        var pending = new Pending(e);
-        return _queue.Writer.TryWrite(pending) ? pending.Done.Task : Task.FromResult(IngestOutcome.Busy);
+        var size = e.Body.LongLength;
+        if (Interlocked.Add(ref _queuedBytes, size) > options.Value.QueueBytes && size < Interlocked.Read(ref _queuedBytes))
+        {
+            Interlocked.Add(ref _queuedBytes, -size); // over the byte budget (one body alone always fits): refuse, hold nothing
+            return IngestOutcome.Busy;
+        }
+
+        try
+        {
+            var pending = new Pending(e);
+            return _queue.Writer.TryWrite(pending) ? await pending.Done.Task : IngestOutcome.Busy;
+        }
+        finally
+        {
+            Interlocked.Add(ref _queuedBytes, -size);
+        }
     }
 
     /// <summary>The writer: runs until the channel is completed and drained.</summary>

@@ -9,6 +9,9 @@ public sealed class WebhookIngestOptions
 
     /// <summary>Events waiting for the writer at most (not counting the batch being written); one more answers 503 with Retry-After.</summary>
     public int QueueCapacity { get; set; } = WebhookIngest.QueueCapacity;
+
+    /// <summary>Bytes of bodies waiting for (or being written by) the writer at most: a burst of large bodies answers 503 before it fills memory.</summary>
+    public long QueueBytes { get; set; } = 64L * 1024 * 1024;
 }
 
 /// <summary>Refuses to start with a queue that could hold nothing, in one line that names the setting.</summary>
@@ -17,5 +20,7 @@ internal sealed class WebhookIngestOptionsValidation : IValidateOptions<WebhookI
     public ValidateOptionsResult Validate(string? name, WebhookIngestOptions options) =>
         options.QueueCapacity < 1
             ? ValidateOptionsResult.Fail($"{WebhookIngestOptions.Section}:QueueCapacity must be at least 1 (it is {options.QueueCapacity}).")
-            : ValidateOptionsResult.Success;
+            : options.QueueBytes < WebhookReceiver.MaxBodyBytes
+                ? ValidateOptionsResult.Fail($"{WebhookIngestOptions.Section}:QueueBytes must be at least {WebhookReceiver.MaxBodyBytes} (one largest body; it is {options.QueueBytes}).")
+                : ValidateOptionsResult.Success;
 }
