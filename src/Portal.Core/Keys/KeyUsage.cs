@@ -82,7 +82,9 @@ public sealed class KeyUsageFlusher(KeyUsage usage, TimeProvider time, ILogger<K
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await FlushAsync(cancellationToken);
+        // The last round is written even when the host's stop budget is spent: it is one short transaction.
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await FlushAsync(bounded.Token);
     }
 
     private async Task FlushAsync(CancellationToken ct)
@@ -91,7 +93,7 @@ public sealed class KeyUsageFlusher(KeyUsage usage, TimeProvider time, ILogger<K
         {
             await usage.FlushAsync(ct);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             logger.LogWarning("Last-used times not written this round ({Reason}); kept for the next one.", e.GetType().Name);
         }

@@ -15,7 +15,7 @@ public sealed class KeyUsageTests
     public async Task A_use_shows_as_last_used_at_once_and_is_written_in_one_batch_at_shutdown()
     {
         var data = Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N"));
-        string integration, config, keyPrefix;
+        string integration, config, keyPrefix, logs;
         await using (var app = new PortalApplication(data, keepData: true))
         {
             using var admin = await app.ClientAsync();
@@ -32,11 +32,13 @@ public sealed class KeyUsageTests
             Assert.Null(await StoredLastUsedAsync(app, keyPrefix));
             var active = await app.Services.GetRequiredService<KeyEngine>().ListAsync(PortalApplication.Tenant, KeyOwner.ForConfig(Guid.Parse(config)));
             Assert.NotNull(active.Single(k => k.KeyPrefix == keyPrefix).LastUsedAt);
+            await app.DisposeAsync(); // stops the host: the last round is written here
+            logs = string.Join('\n', app.Logs.Lines.Where(l => l.Contains("Last-used", StringComparison.Ordinal)));
         }
 
         await using (var again = new PortalApplication(data, keepData: false))
         {
-            Assert.NotNull(await StoredLastUsedAsync(again, keyPrefix));
+            Assert.True(await StoredLastUsedAsync(again, keyPrefix) is not null, $"not written at shutdown; log: {logs}");
         }
     }
 
