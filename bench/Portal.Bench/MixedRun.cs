@@ -34,6 +34,14 @@ internal static class MixedRun
             await PortalServer.EnsureSuccessAsync(generated, "generate URL");
         }
 
+        // Updates go to a config of their own: two classes writing one row would measure their own conflicts.
+        string updated;
+        using (var created = await admin.PostAsJsonAsync("/v1/tenants/default/integrations/bench/configs", new { displayName = "Updated" }))
+        {
+            await PortalServer.EnsureSuccessAsync(created, "create config");
+            updated = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        }
+
         var (mcp, mcpPath) = await McpRun.SetUpAsync(portal, "benchmixmcp");
         using var _ = mcp;
         using var webhooks = new LoadLoop("webhooks", url, Math.Max(1, options.Concurrency / 2));
@@ -54,7 +62,7 @@ internal static class MixedRun
             }),
             ("write (update config)", true, async () =>
             {
-                using var r = await admin.PatchAsJsonAsync($"/v1/tenants/default/integrations/bench/configs/{rotated}", new { displayName = $"Rotated {Interlocked.Increment(ref sequence)}" });
+                using var r = await admin.PatchAsJsonAsync($"/v1/tenants/default/integrations/bench/configs/{updated}", new { displayName = $"Updated {Interlocked.Increment(ref sequence)}" });
                 await PortalServer.EnsureSuccessAsync(r, "update config");
             }),
             ("read (integrations list)", false, async () =>

@@ -55,6 +55,14 @@ internal static class RevocationRun
             db.SaveChanges();
         }
 
+        // B heard the inserts too: wait for them, then time only the revocations.
+        var settle = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
+        while (ids.Any(k => !seen.ContainsKey(k.Hash)) && Stopwatch.GetTimestamp() < settle)
+        {
+            Thread.Sleep(10);
+        }
+
+        seen.Clear();
         var samples = new List<long>(rounds);
         for (var i = 0; i < ids.Count; i++)
         {
