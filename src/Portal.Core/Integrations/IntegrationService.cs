@@ -72,7 +72,12 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
             q = q.Where(i => i.SearchText.Contains(text));
         }
 
-        var total = await q.CountAsync(ct);
+        // Unfiltered, the total is one row kept by triggers (IntegrationCount), not a count of the tenant's integrations;
+        // the page walks the primary key (TenantId, Id) in order. A tag or text filter is a substring match: it reads
+        // the tenant's rows (bounded by one tenant) and counts what matched.
+        var total = string.IsNullOrWhiteSpace(query.Tag) && string.IsNullOrWhiteSpace(query.Text)
+            ? (int)await db.Set<IntegrationCount>().Where(c => c.TenantId == actor.TenantId).SumAsync(c => c.Count, ct)
+            : await q.CountAsync(ct);
         var rows = await q.OrderBy(i => i.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
         return new Page<IntegrationView>(rows.Select(ToView).ToList(), total);
     }

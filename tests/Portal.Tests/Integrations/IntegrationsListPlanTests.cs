@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Integrations;
+using Portal.Core.Tenancy;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Integrations;
+
+/// <summary>
+/// The integrations list (API and page, one Core query) pages through the primary key and reads its total from the
+/// trigger-kept count (issue 14, "Lists at scale"): asserted on SQLite's plan and on the totals users see.
+/// </summary>
+public sealed class IntegrationsListPlanTests : IAsyncLifetime
+{
+    private readonly PortalApplication _app = new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: false);
+    private QueryPlans _plans = null!;
+    private IntegrationService _integrations = null!;
+
+    private static Actor Admin => new("plan-test", ActorKind.ApiClient, PortalApplication.Tenant, TenantRole.Admin, null);
+
+    public async Task InitializeAsync()
+    {
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            foreach (var (tenant, count) in new[] { (PortalApplication.Tenant, 60), ("other-tenant", 7) })
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    db.Integrations.Add(new Integration
+                    {
+                        TenantId = tenant, Id = $"int-{i:D3}", DisplayName = $"Integration {i}", MetadataJson = "{}",
+                        Tags = i % 2 == 0 ? "|even|" : "|odd|", SearchText = $"int-{i:D3} integration {i}", Version = Guid.NewGuid(),
+                    });
+                }
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        _plans = new QueryPlans(_app);
+        _integrations = ActivatorUtilities.CreateInstance<IntegrationService>(_app.Services, (IDbContextFactory<PortalDbContext>)_plans);
+    }
+
+    [Fact]
+    public async Task The_first_page_walks_the_primary_key_in_order_and_the_total_is_not_counted()
+    {
+        var page = await _integrations.ListAsync(Admin, new IntegrationQuery(), Paging.From(0, 25));
+
+        Assert.Equal(60, page.Total);
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => $"int-{i:D3}"), page.Items.Select(i => i.Id));
+        Assert.DoesNotContain(_plans.Statements, sql => sql.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
+        var plan = await _plans.AssertNoScanAsync("Integrations");
+        Assert.Contains(plan, line => line.Contains("USING INDEX sqlite_autoindex_Integrations_1 (TenantId=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_tag_filter_counts_what_matched_in_the_tenant_only()
+    {
+        var page = await _integrations.ListAsync(Admin, new IntegrationQuery(Tag: "odd"), Paging.From(0, 10));
+
+        Assert.Equal(30, page.Total);
+        Assert.All(page.Items, i => Assert.Equal(["odd"], i.Tags));
+    }
+
+    [Fact]
+    public async Task The_total_follows_creates_and_deletes_through_the_api_and_stays_per_tenant()
+    {
+        using var admin = await _app.ClientAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await (await admin.PostAsJsonAsync($"{ApiTestData.Base}/integrations", ApiTestData.SmallIntegration($"api-{i}"))).ExpectAsync(HttpStatusCode.Created);
+        }
+
+        await (await admin.DeleteAsync($"{ApiTestData.Base}/integrations/int-000")).ExpectAsync(HttpStatusCode.NoContent);
+        var list = await (await admin.GetAsync($"{ApiTestData.Base}/integrations?take=1")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(62, list["total"]!.GetValue<int>());
+        var other = await _integrations.ListAsync(Admin with { TenantId = "other-tenant" }, new IntegrationQuery(), Paging.From(0, 50));
+        Assert.Equal(7, other.Total);
+        Assert.Equal(7, other.Items.Count);
+    }
+
+    public Task DisposeAsync()
+    {
+        _app.Dispose();
+        return Task.CompletedTask;
+    }
+}
