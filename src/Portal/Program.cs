@@ -67,8 +67,9 @@ catch (StoreConfigurationException e)
     return 1;
 }
 
+app.WarmUpAfterStart();
 app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"Portal is running. Sign in at {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
+    Console.WriteLine($"Portal is running (started in {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms). Sign in at {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
 await app.RunAsync();
 return 0;
 
