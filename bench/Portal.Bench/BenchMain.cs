@@ -38,7 +38,8 @@ public static class BenchMain
             (ingest, ingestNotes) = await IngestRun.RunAsync(options, postgres);
         }
 
-        var summary = BenchSummary.Write(options, keyRows, keysNote, ingest, ingestNotes, total.Elapsed);
+        var lists = options.SkipLists ? null : await ListsAndStartRun.RunAsync(options);
+        var summary = BenchSummary.Write(options, keyRows, keysNote, ingest, ingestNotes, total.Elapsed) + ListsAndStartRun.Summary(lists);
         Console.WriteLine();
         Console.WriteLine(summary);
         Directory.CreateDirectory(options.CacheDirectory);
