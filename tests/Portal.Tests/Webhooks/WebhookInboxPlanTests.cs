@@ -17,7 +17,7 @@ namespace Portal.Tests.Webhooks;
 /// </summary>
 public sealed class WebhookInboxPlanTests : IAsyncLifetime
 {
-    private readonly PortalApplication _app = new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: false);
+    private readonly PortalApplication _app = new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: TestPostgres.IsSelected);
     private QueryPlans _plans = null!;
     private WebhookService _webhooks = null!;
     private HttpClient _admin = null!;
@@ -66,8 +66,8 @@ public sealed class WebhookInboxPlanTests : IAsyncLifetime
         Assert.Equal(page.Items.OrderByDescending(e => e.Id).Select(e => e.Id), page.Items.Select(e => e.Id));
         Assert.DoesNotContain(_plans.Statements, sql => sql.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
         var plan = await _plans.AssertNoScanAsync("WebhookEvents");
-        Assert.Contains(plan, line => line.Contains("COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_Id (TenantId=? AND ConfigId=?)", StringComparison.Ordinal));
-        Assert.Contains(plan, line => line.Contains("USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal));
+        _plans.AssertUses(plan, "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_Id (TenantId=? AND ConfigId=?)", "IX_WebhookEvents_TenantId_ConfigId_Id");
+        _plans.AssertUses(plan, "USING INTEGER PRIMARY KEY (rowid=?)", "PK_WebhookEvents");
     }
 
     [Fact]

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Portal.Core.Data;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Hosting;
+
+/// <summary>A store upgraded to the list counts starts them from the rows it already holds, including rows written by the version before.</summary>
+public sealed class ListCountsMigrationTests : IDisposable
+{
+    private const string LastMigrationWithoutCounts = "20261202152606_SharedRateWindows";
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "portal-tests", "counts-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task After_the_upgrade_the_totals_are_the_rows_stored_before_it()
+    {
+        await using (var before = new PortalApplication(_data, keepData: true, postgres: false))
+        {
+            using var admin = await before.ClientAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                await (await admin.PostAsJsonAsync($"{ApiTestData.Base}/integrations", ApiTestData.SmallIntegration($"before-{i}"))).ExpectAsync(HttpStatusCode.Created);
+            }
+        }
+
+        var options = new DbContextOptionsBuilder<PortalDbContext>().UseSqlite($"Data Source={Path.Combine(_data, "portal.db")}").UseOpenIddict().Options;
+        long auditRows;
+        await using (var db = new PortalDbContext(options))
+        {
+            await db.GetService<IMigrator>().MigrateAsync(LastMigrationWithoutCounts);
+            // A row the previous version wrote: no trigger counted it.
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO "Integrations" ("TenantId", "Id", "DisplayName", "Type", "MetadataJson", "Tags", "SearchText", "IsInternal", "WebhookOwnership", "CreatedAt", "ModifiedAt", "ToolsJson", "Version")
+                VALUES ('default', 'written-before', 'Old', 0, '{{}}', '|', 'written-before', 0, 0, 0, 0, '[]', '6F9619FF-8B86-D011-B42D-00C04FC964FF')
+                """);
+            auditRows = await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS \"Value\" FROM \"AuditEvents\" WHERE \"TenantId\" = 'default'").SingleAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var after = new PortalApplication(_data, keepData: true, postgres: false);
+        using var again = await after.ClientAsync();
+        var integrations = await (await again.GetAsync($"{ApiTestData.Base}/integrations?take=1")).ExpectAsync(HttpStatusCode.OK);
+        var audit = await (await again.GetAsync($"{ApiTestData.Base}/audit?take=1")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(4, integrations["total"]!.GetValue<int>());
+        Assert.True(audit["total"]!.GetValue<long>() >= auditRows, "the audit total starts from the stored rows (and the new start adds its own)");
+        await using var upgraded = new PortalDbContext(options);
+        Assert.Equal(await upgraded.AuditEvents.LongCountAsync(e => e.TenantId == "default"), audit["total"]!.GetValue<long>());
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
