@@ -57,6 +57,7 @@ app.MapOAuthCallback();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
+app.BuildEndpointsAlongsideBootstrap();
 try
 {
     await app.Services.RunPortalBootstrapAsync();

@@ -12,6 +12,24 @@ namespace Portal.Hosting;
 /// </summary>
 internal static class StartupWarmup
 {
+    /// <summary>
+    /// Builds the endpoint table (every minimal API endpoint and Razor component route, built from code at first use) on
+    /// another thread while the store is migrated and bootstrapped, which the listener waits for anyway. The pipeline
+    /// then finds it built; if this has not finished, the pipeline waits on the same lock instead of building it twice.
+    /// </summary>
+    public static void BuildEndpointsAlongsideBootstrap(this WebApplication app) =>
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                _ = app.Services.GetRequiredService<EndpointDataSource>().Endpoints;
+            }
+            catch (Exception)
+            {
+                // The pipeline builds the same table at start and reports what failed there.
+            }
+        });
+
     public static void WarmUpAfterStart(this WebApplication app) =>
         app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() =>
         {
