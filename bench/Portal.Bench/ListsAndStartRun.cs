@@ -34,7 +34,7 @@ internal static partial class ListsAndStartRun
             return null;
         }
 
-        var requests = options.Quick ? 150 : 500;
+        var requests = options.Quick ? 300 : 1_000;
         var starts = options.Quick ? 3 : 5;
         var largeDir = Directory.CreateTempSubdirectory("portal-bench-lists-").FullName;
         var smallDir = Directory.CreateTempSubdirectory("portal-bench-lists-").FullName;
