@@ -73,7 +73,8 @@ public sealed class Bootstrapper(
         // The admin account (a password hash to check) and the key backfill need nothing of the rest, each on a context
         // of its own: they run alongside the tenant rows and the API client, which needs its tenant row. All of it is
         // done before the app listens.
-        var alongside = Task.WhenAll(keys.BackfillLookupHashesAsync(ct), EnsureAdminAsync(settings, ct));
+        // (Task.Run: a query is compiled before its first await, which would otherwise happen on this thread.)
+        var alongside = Task.WhenAll(Task.Run(() => keys.BackfillLookupHashesAsync(ct), ct), Task.Run(() => EnsureAdminAsync(settings, ct), ct));
         try
         {
             await EnsureTenantRowsAsync(settings, ct);

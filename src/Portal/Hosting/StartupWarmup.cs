@@ -13,22 +13,29 @@ namespace Portal.Hosting;
 internal static class StartupWarmup
 {
     /// <summary>
-    /// Builds the endpoint table (every minimal API endpoint and Razor component route, built from code at first use) on
-    /// another thread while the store is migrated and bootstrapped, which the listener waits for anyway. The pipeline
-    /// then finds it built; if this has not finished, the pipeline waits on the same lock instead of building it twice.
+    /// Builds the endpoint table once (every minimal API endpoint and Razor component route, built from code at first use)
+    /// on another thread while the store is migrated and bootstrapped, which the listener waits for anyway: the pipeline
+    /// builds it again at start, with that code already compiled.
     /// </summary>
-    public static void BuildEndpointsAlongsideBootstrap(this WebApplication app) =>
+    public static void BuildEndpointsAlongsideBootstrap(this WebApplication app)
+    {
+        // The app's own sources (the composite in DI only gets them when the pipeline is built); taken here, on the main thread.
+        var sources = ((IEndpointRouteBuilder)app).DataSources.ToArray();
         _ = Task.Run(() =>
         {
             try
             {
-                _ = app.Services.GetRequiredService<EndpointDataSource>().Endpoints;
+                foreach (var source in sources)
+                {
+                    _ = source.Endpoints;
+                }
             }
             catch (Exception)
             {
                 // The pipeline builds the same table at start and reports what failed there.
             }
         });
+    }
 
     public static void WarmUpAfterStart(this WebApplication app) =>
         app.Lifetime.ApplicationStarted.Register(() => _ = Task.Run(() =>
