@@ -9,16 +9,17 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Hosting;
 
-/// <summary>A store upgraded to the list counts starts them from the rows it already holds, including rows written by the version before.</summary>
+/// <summary>A store upgraded to the list counts starts them from the rows it already holds, including rows written by the version before (on the selected store).</summary>
 public sealed class ListCountsMigrationTests : IDisposable
 {
-    private const string LastMigrationWithoutCounts = "20261202152606_SharedRateWindows";
+    private const string LastSqliteMigrationWithoutCounts = "20261202152606_SharedRateWindows", LastPostgresMigrationWithoutCounts = "20261202152657_Initial";
     private readonly string _data = Path.Combine(Path.GetTempPath(), "portal-tests", "counts-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
     public async Task After_the_upgrade_the_totals_are_the_rows_stored_before_it()
     {
-        await using (var before = new PortalApplication(_data, keepData: true, postgres: false))
+        var postgres = TestPostgres.IsSelected;
+        await using (var before = new PortalApplication(_data, keepData: true, postgres: postgres))
         {
             using var admin = await before.ClientAsync();
             for (var i = 0; i < 3; i++)
@@ -27,21 +28,25 @@ public sealed class ListCountsMigrationTests : IDisposable
             }
         }
 
-        var options = new DbContextOptionsBuilder<PortalDbContext>().UseSqlite($"Data Source={Path.Combine(_data, "portal.db")}").UseOpenIddict().Options;
+        await using var after = new PortalApplication(_data, keepData: true, postgres: postgres);
+        var builder = new DbContextOptionsBuilder<PortalDbContext>();
+        _ = postgres
+            ? PortalStore.UsePostgres(builder, TestPostgres.Server.ConnectionString(after.Database!))
+            : builder.UseSqlite($"Data Source={Path.Combine(_data, "portal.db")}").UseOpenIddict();
+        var options = builder.Options;
         long auditRows;
         await using (var db = new PortalDbContext(options))
         {
-            await db.GetService<IMigrator>().MigrateAsync(LastMigrationWithoutCounts);
+            await db.GetService<IMigrator>().MigrateAsync(postgres ? LastPostgresMigrationWithoutCounts : LastSqliteMigrationWithoutCounts);
             // A row the previous version wrote: no trigger counted it.
             await db.Database.ExecuteSqlRawAsync("""
                 INSERT INTO "Integrations" ("TenantId", "Id", "DisplayName", "Type", "MetadataJson", "Tags", "SearchText", "IsInternal", "WebhookOwnership", "CreatedAt", "ModifiedAt", "ToolsJson", "Version")
-                VALUES ('default', 'written-before', 'Old', 0, '{{}}', '|', 'written-before', 0, 0, 0, 0, '[]', '6F9619FF-8B86-D011-B42D-00C04FC964FF')
-                """);
+                VALUES ('default', 'written-before', 'Old', 0, '{{}}', '|', 'written-before', {0}, 0, 0, 0, '[]', {1})
+                """, postgres ? false : 0, postgres ? Guid.NewGuid() : "6F9619FF-8B86-D011-B42D-00C04FC964FF");
             auditRows = await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS \"Value\" FROM \"AuditEvents\" WHERE \"TenantId\" = 'default'").SingleAsync();
         }
 
         SqliteConnection.ClearAllPools();
-        await using var after = new PortalApplication(_data, keepData: true, postgres: false);
         using var again = await after.ClientAsync();
         var integrations = await (await again.GetAsync($"{ApiTestData.Base}/integrations?take=1")).ExpectAsync(HttpStatusCode.OK);
         var audit = await (await again.GetAsync($"{ApiTestData.Base}/audit?take=1")).ExpectAsync(HttpStatusCode.OK);
