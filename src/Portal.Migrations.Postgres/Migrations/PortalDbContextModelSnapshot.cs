@@ -730,6 +730,27 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("IntegrationCounts", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("IntegrationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("TenantId", "Tag", "IntegrationId");
+
+                    b.HasIndex("TenantId", "IntegrationId");
+
+                    b.ToTable("IntegrationTags", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Keys.IdempotencyRecord", b =>
                 {
                     b.Property<string>("TenantId")
@@ -1280,6 +1301,15 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.HasOne("Portal.Core.Configs.Config", null)
                         .WithMany()
                         .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "IntegrationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

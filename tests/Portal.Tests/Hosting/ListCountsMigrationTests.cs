@@ -9,7 +9,7 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Hosting;
 
-/// <summary>A store upgraded to the list counts starts them from the rows it already holds, including rows written by the version before (on the selected store).</summary>
+/// <summary>A store upgraded to the list counts and tag rows starts them from the rows it already holds, including rows written by the version before (on the selected store).</summary>
 public sealed class ListCountsMigrationTests : IDisposable
 {
     private const string LastSqliteMigrationWithoutCounts = "20261202152606_SharedRateWindows", LastPostgresMigrationWithoutCounts = "20261202152657_Initial";
@@ -41,7 +41,7 @@ public sealed class ListCountsMigrationTests : IDisposable
             // A row the previous version wrote: no trigger counted it.
             await db.Database.ExecuteSqlRawAsync("""
                 INSERT INTO "Integrations" ("TenantId", "Id", "DisplayName", "Type", "MetadataJson", "Tags", "SearchText", "IsInternal", "WebhookOwnership", "CreatedAt", "ModifiedAt", "ToolsJson", "Version")
-                VALUES ('default', 'written-before', 'Old', 0, '{{}}', '|', 'written-before', {0}, 0, 0, 0, '[]', {1})
+                VALUES ('default', 'written-before', 'Old', 0, '{{}}', '|old|legacy|', 'written-before', {0}, 0, 0, 0, '[]', {1})
                 """, postgres ? false : 0, postgres ? Guid.NewGuid() : "6F9619FF-8B86-D011-B42D-00C04FC964FF");
             auditRows = await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS \"Value\" FROM \"AuditEvents\" WHERE \"TenantId\" = 'default'").SingleAsync();
         }
@@ -52,6 +52,8 @@ public sealed class ListCountsMigrationTests : IDisposable
         var audit = await (await again.GetAsync($"{ApiTestData.Base}/audit?take=1")).ExpectAsync(HttpStatusCode.OK);
 
         Assert.Equal(4, integrations["total"]!.GetValue<int>());
+        var legacy = await (await again.GetAsync($"{ApiTestData.Base}/integrations?tag=legacy")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(["written-before"], legacy["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
         Assert.True(audit["total"]!.GetValue<long>() >= auditRows, "the audit total starts from the stored rows (and the new start adds its own)");
         await using var upgraded = new PortalDbContext(options);
         Assert.Equal(await upgraded.AuditEvents.LongCountAsync(e => e.TenantId == "default"), audit["total"]!.GetValue<long>());

@@ -30,11 +30,13 @@ public sealed class IntegrationsListPlanTests : IAsyncLifetime
             {
                 for (var i = 0; i < count; i++)
                 {
+                    var tag = i % 2 == 0 ? "even" : "odd";
                     db.Integrations.Add(new Integration
                     {
                         TenantId = tenant, Id = $"int-{i:D3}", DisplayName = $"Integration {i}", MetadataJson = "{}",
-                        Tags = i % 2 == 0 ? "|even|" : "|odd|", SearchText = $"int-{i:D3} integration {i}", Version = Guid.NewGuid(),
+                        Tags = $"|{tag}|", SearchText = $"int-{i:D3} integration {i}", Version = Guid.NewGuid(),
                     });
+                    db.Set<IntegrationTag>().Add(new IntegrationTag { TenantId = tenant, Tag = tag, IntegrationId = $"int-{i:D3}" });
                 }
             }
 
@@ -59,12 +61,34 @@ public sealed class IntegrationsListPlanTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_tag_filter_counts_what_matched_in_the_tenant_only()
+    public async Task A_tag_filter_searches_the_tag_index_and_reads_only_those_integrations()
     {
         var page = await _integrations.ListAsync(Admin, new IntegrationQuery(Tag: "odd"), Paging.From(0, 10));
 
         Assert.Equal(30, page.Total);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"int-{2 * i + 1:D3}"), page.Items.Select(i => i.Id));
         Assert.All(page.Items, i => Assert.Equal(["odd"], i.Tags));
+        Assert.DoesNotContain(_plans.Statements, sql => sql.Contains("instr(", StringComparison.OrdinalIgnoreCase));
+        var plan = await _plans.AssertNoScanAsync("Integrations");
+        _plans.AssertUses(plan, "INDEX sqlite_autoindex_IntegrationTags_1 (TenantId=? AND Tag=?)", postgresIndex: null);
+        _plans.AssertUses(plan, "sqlite_autoindex_Integrations_1 (TenantId=? AND Id=?)", postgresIndex: null);
+    }
+
+    [Fact]
+    public async Task Tags_set_through_the_api_are_what_the_filter_finds_after_create_update_and_delete()
+    {
+        using var admin = await _app.ClientAsync();
+        await (await admin.PostAsJsonAsync($"{ApiTestData.Base}/integrations", ApiTestData.SmallIntegration("tagged", tags: ["blue", "green"]))).ExpectAsync(HttpStatusCode.Created);
+        await (await admin.PatchAsJsonAsync($"{ApiTestData.Base}/integrations/tagged", new { tags = new[] { "green", "red" } })).ExpectAsync(HttpStatusCode.OK);
+
+        async Task<string[]> TaggedAsync(string tag) =>
+            [.. (await (await admin.GetAsync($"{ApiTestData.Base}/integrations?tag={tag}")).ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>())];
+
+        Assert.Empty(await TaggedAsync("blue"));
+        Assert.Equal(["tagged"], await TaggedAsync("green"));
+        Assert.Equal(["tagged"], await TaggedAsync("red"));
+        await (await admin.DeleteAsync($"{ApiTestData.Base}/integrations/tagged")).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.Empty(await TaggedAsync("green"));
     }
 
     [Fact]

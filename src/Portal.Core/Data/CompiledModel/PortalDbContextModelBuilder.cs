@@ -11,7 +11,7 @@ namespace Portal.Core.Data.CompiledModel
     public partial class PortalDbContextModel
     {
         private PortalDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("6ec93b8d-80cf-408c-91f1-9d2c93b3d222"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("c9085c21-30ed-470b-a8a0-9275016d240a"), entityTypeCount: 34)
         {
         }
 
@@ -37,6 +37,7 @@ namespace Portal.Core.Data.CompiledModel
             var tokenKey = TokenKeyEntityType.Create(this);
             var integration = IntegrationEntityType.Create(this);
             var integrationCount = IntegrationCountEntityType.Create(this);
+            var integrationTag = IntegrationTagEntityType.Create(this);
             var idempotencyRecord = IdempotencyRecordEntityType.Create(this);
             var issuedKey = IssuedKeyEntityType.Create(this);
             var keyBinding = KeyBindingEntityType.Create(this);
@@ -61,6 +62,7 @@ namespace Portal.Core.Data.CompiledModel
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey1(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreApplication);
             OpenIddictEntityFrameworkCoreTokenEntityType.CreateForeignKey2(openIddictEntityFrameworkCoreToken, openIddictEntityFrameworkCoreAuthorization);
             ConfigRevisionEntityType.CreateForeignKey1(configRevision, config);
+            IntegrationTagEntityType.CreateForeignKey1(integrationTag, integration);
             McpSettingsEntityType.CreateForeignKey1(mcpSettings, integration);
             WebhookBindingEntityType.CreateForeignKey1(webhookBinding, config);
             WebhookEventEntityType.CreateForeignKey1(webhookEvent, config);
@@ -85,6 +87,7 @@ namespace Portal.Core.Data.CompiledModel
             TokenKeyEntityType.CreateAnnotations(tokenKey);
             IntegrationEntityType.CreateAnnotations(integration);
             IntegrationCountEntityType.CreateAnnotations(integrationCount);
+            IntegrationTagEntityType.CreateAnnotations(integrationTag);
             IdempotencyRecordEntityType.CreateAnnotations(idempotencyRecord);
             IssuedKeyEntityType.CreateAnnotations(issuedKey);
             KeyBindingEntityType.CreateAnnotations(keyBinding);

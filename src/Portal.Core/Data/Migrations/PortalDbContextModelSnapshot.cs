@@ -716,6 +716,27 @@ namespace Portal.Core.Data.Migrations
                     b.ToTable("IntegrationCounts", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IntegrationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "Tag", "IntegrationId");
+
+                    b.HasIndex("TenantId", "IntegrationId");
+
+                    b.ToTable("IntegrationTags", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Keys.IdempotencyRecord", b =>
                 {
                     b.Property<string>("TenantId")
@@ -1264,6 +1285,15 @@ namespace Portal.Core.Data.Migrations
                     b.HasOne("Portal.Core.Configs.Config", null)
                         .WithMany()
                         .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "IntegrationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
