@@ -53,7 +53,8 @@ public static class BenchMain
             }
         }
 
-        var summary = BenchSummary.Write(options, keyRows, keysNote, ingest, ingestNotes, total.Elapsed, goals);
+        var lists = options.SkipLists ? null : await ListsAndStartRun.RunAsync(options);
+        var summary = BenchSummary.Write(options, keyRows, keysNote, ingest, ingestNotes, total.Elapsed, goals) + ListsAndStartRun.Summary(lists);
         Console.WriteLine();
         Console.WriteLine(summary);
         Directory.CreateDirectory(options.CacheDirectory);

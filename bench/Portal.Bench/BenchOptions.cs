@@ -13,6 +13,7 @@ public sealed class BenchOptions
     public bool SkipKeys { get; private set; }
     public bool SkipIngest { get; private set; }
     public bool SkipPostgres { get; private set; }
+    public bool SkipLists { get; private set; }
     public string? PortalDll { get; private set; }
     public string CacheDirectory { get; private set; } = DefaultCacheDirectory();
 
@@ -36,6 +37,7 @@ public sealed class BenchOptions
                 case "--skip-keys": o.SkipKeys = true; break;
                 case "--skip-ingest": o.SkipIngest = true; break;
                 case "--skip-postgres": o.SkipPostgres = true; break;
+                case "--skip-lists": o.SkipLists = true; break;
                 case "--quick":
                     // For development on the shared 2-core machine: smaller store, shorter runs.
                     o.Quick = true;

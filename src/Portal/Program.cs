@@ -69,6 +69,7 @@ app.MapOAuthCallback();
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
+app.BuildEndpointsAlongsideBootstrap();
 try
 {
     await app.Services.RunPortalBootstrapAsync();
@@ -79,8 +80,9 @@ catch (StoreConfigurationException e)
     return 1;
 }
 
+app.WarmUpAfterStart();
 app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"Portal is running. Sign in at {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
+    Console.WriteLine($"Portal is running (started in {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms). Sign in at {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
 await app.RunAsync();
 return 0;
 

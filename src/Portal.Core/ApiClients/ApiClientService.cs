@@ -45,7 +45,13 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
                 return false;
             }
 
-            await manager.UpdateAsync(existing, clientSecret, ct);
+            // The stored hash already matches on every start but the first after a change: verify, and re-hash and
+            // write only when the configured secret differs (configuration stays authoritative).
+            if (!await manager.ValidateClientSecretAsync(existing, clientSecret, ct))
+            {
+                await manager.UpdateAsync(existing, clientSecret, ct);
+            }
+
             return true;
         });
         if (!updated)

@@ -17,10 +17,28 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// A page of the tenant's log, newest first. The total comes from <see cref="AuditCount"/> when the filter is at most an
+    /// action, otherwise from counting the filter's index entries; the page reads the index up to the offset and only
+    /// its own rows from the table (<see cref="PageOf"/>).
+    /// </summary>
     public async Task<Page<AuditEventView>> ListAsync(Actor actor, AuditQuery query, Paging paging, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var q = db.AuditEvents.AsNoTracking().Where(e => e.TenantId == actor.TenantId);
+        var q = Filtered(db, actor.TenantId, query);
+        var total = string.IsNullOrWhiteSpace(query.Target) && string.IsNullOrWhiteSpace(query.Actor)
+            ? await CountedAsync(db, actor.TenantId, query.Action, ct)
+            : await q.CountAsync(ct);
+        var items = await PageOf(db, q, paging)
+            .Select(e => new AuditEventView(e.Id, e.At, e.Actor, e.Action, e.Target, e.KeyPrefix, e.Outcome, e.Ip))
+            .ToListAsync(ct);
+        return new Page<AuditEventView>(items, total);
+    }
+
+    /// <summary>The tenant's events that match the filter (exposed to the query plan tests).</summary>
+    internal static IQueryable<AuditEvent> Filtered(PortalDbContext db, string tenantId, AuditQuery query)
+    {
+        var q = db.AuditEvents.AsNoTracking().Where(e => e.TenantId == tenantId);
         if (!string.IsNullOrWhiteSpace(query.Action))
         {
             q = q.Where(e => e.Action == query.Action);
@@ -28,7 +46,7 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
 
         if (!string.IsNullOrWhiteSpace(query.Target))
         {
-            q = q.Where(e => e.Target.StartsWith(query.Target));
+            q = TargetStartsWith(db, q, query.Target);
         }
 
         if (!string.IsNullOrWhiteSpace(query.Actor))
@@ -36,10 +54,51 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
             q = q.Where(e => e.Actor == query.Actor);
         }
 
-        var total = await q.CountAsync(ct);
-        var items = await q.OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take)
-            .Select(e => new AuditEventView(e.Id, e.At, e.Actor, e.Action, e.Target, e.KeyPrefix, e.Outcome, e.Ip))
-            .ToListAsync(ct);
-        return new Page<AuditEventView>(items, total);
+        return q;
+    }
+
+    /// <summary>
+    /// Late row lookup: the ids of the page come from the filter's index (the offset is walked there, not in the table),
+    /// then only those rows are read, newest first.
+    /// </summary>
+    internal static IQueryable<AuditEvent> PageOf(PortalDbContext db, IQueryable<AuditEvent> filtered, Paging paging)
+    {
+        var ids = filtered.OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take).Select(e => e.Id);
+        // By primary key only: the ids already come from this tenant's filter, and a tenant condition here could make the
+        // planner walk the tenant's index entries instead of looking up the page's keys.
+        return db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderByDescending(e => e.Id);
+    }
+
+    /// <summary>The total of the tenant's log, or of one action, from the per-action counts.</summary>
+    internal static async Task<int> CountedAsync(PortalDbContext db, string tenantId, string? action, CancellationToken ct)
+    {
+        var counts = db.Set<AuditCount>().Where(c => c.TenantId == tenantId);
+        if (!string.IsNullOrWhiteSpace(action))
+        {
+            counts = counts.Where(c => c.Action == action);
+        }
+
+        return (int)await counts.SumAsync(c => c.Count, ct);
+    }
+
+    /// <summary>
+    /// A case-sensitive prefix that an index can serve: on SQLite a range in byte order (its LIKE ignores ASCII case and
+    /// cannot use the index); on PostgreSQL LIKE 'prefix%' (the index has the pattern operator class).
+    /// </summary>
+    private static IQueryable<AuditEvent> TargetStartsWith(PortalDbContext db, IQueryable<AuditEvent> q, string prefix)
+    {
+        if (db.Database.IsNpgsql() || PrefixEnd(prefix) is not { } end)
+        {
+            return q.Where(e => e.Target.StartsWith(prefix));
+        }
+
+        return q.Where(e => string.Compare(e.Target, prefix) >= 0 && string.Compare(e.Target, end) < 0);
+    }
+
+    /// <summary>The first string after every string that starts with <paramref name="prefix"/> (its last character plus one), when that is simple to form.</summary>
+    internal static string? PrefixEnd(string prefix)
+    {
+        var last = prefix[^1];
+        return char.IsSurrogate(last) || last >= '\uD7FF' ? null : string.Concat(prefix.AsSpan(0, prefix.Length - 1), ((char)(last + 1)).ToString());
     }
 }

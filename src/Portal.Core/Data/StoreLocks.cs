@@ -15,9 +15,6 @@ public static class StoreLocks
     /// <summary>A round of the OAuth token refresher: one instance refreshes, the others skip the round.</summary>
     public const long OAuthRefreshRound = 0x504F5254_0002;
 
-    /// <summary>Applying migrations: instances starting together take turns (EF Core's own lock let two apply one migration).</summary>
-    public const long Migrations = 0x504F5254_0003;
-
     /// <summary>Waits for the lock, runs <paramref name="work"/>, releases the lock.</summary>
     public static async Task RunExclusiveAsync(IDbContextFactory<PortalDbContext> dbFactory, long lockId, Func<Task> work, CancellationToken ct)
     {

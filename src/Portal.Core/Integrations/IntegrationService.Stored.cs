@@ -69,6 +69,21 @@ public sealed partial class IntegrationService
         entity.SearchText = $"{entity.Id} {entity.DisplayName} {entity.Description} {tagText}".ToLowerInvariant();
     }
 
+    /// <summary>Makes the integration's tag rows (the index of the tag filter) the tags of <paramref name="entity"/>, in the same unit of work.</summary>
+    private static async Task SyncTagsAsync(Data.PortalDbContext db, Integration entity, CancellationToken ct)
+    {
+        var wanted = entity.Tags.Split('|', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        var stored = db.Entry(entity).State == Microsoft.EntityFrameworkCore.EntityState.Added
+            ? []
+            : await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+                db.Set<IntegrationTag>().Where(t => t.TenantId == entity.TenantId && t.IntegrationId == entity.Id), ct);
+        db.Set<IntegrationTag>().RemoveRange(stored.Where(t => !wanted.Contains(t.Tag)));
+        foreach (var tag in wanted.Where(w => !stored.Any(t => t.Tag == w)))
+        {
+            db.Set<IntegrationTag>().Add(new IntegrationTag { TenantId = entity.TenantId, Tag = tag, IntegrationId = entity.Id });
+        }
+    }
+
     /// <summary>Takes credential values out of the metadata (which is stored as plain JSON) and merges them into the stored ones.</summary>
     private static Dictionary<string, Dictionary<string, string>> SplitCredentials(ConfigMetadata metadata, Dictionary<string, Dictionary<string, string>> stored)
     {

@@ -43,6 +43,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
         };
         Apply(entity, input, merge: false);
         db.Integrations.Add(entity);
+        await SyncTagsAsync(db, entity, ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, now, "integration.create", $"integrations/{entity.Id}"));
         try
         {
@@ -62,8 +63,10 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
         var q = db.Integrations.AsNoTracking().Where(i => i.TenantId == actor.TenantId);
         if (!string.IsNullOrWhiteSpace(query.Tag))
         {
-            var tag = $"|{query.Tag.Trim()}|";
-            q = q.Where(i => i.Tags.Contains(tag));
+            // The tag's rows (an index search on TenantId, Tag), then those integrations by their key.
+            var tag = query.Tag.Trim();
+            var tagged = db.Set<IntegrationTag>().Where(t => t.TenantId == actor.TenantId && t.Tag == tag).Select(t => t.IntegrationId);
+            q = q.Where(i => tagged.Contains(i.Id));
         }
 
         if (!string.IsNullOrWhiteSpace(query.Text))
@@ -72,7 +75,12 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
             q = q.Where(i => i.SearchText.Contains(text));
         }
 
-        var total = await q.CountAsync(ct);
+        // Unfiltered, the total is one row kept by triggers (IntegrationCount), not a count of the tenant's integrations;
+        // the page walks the primary key (TenantId, Id) in order. A tag filter counts the tag's index entries; the text
+        // filter is a substring match: it reads the tenant's rows (bounded by one tenant) and counts what matched.
+        var total = string.IsNullOrWhiteSpace(query.Tag) && string.IsNullOrWhiteSpace(query.Text)
+            ? (int)await db.Set<IntegrationCount>().Where(c => c.TenantId == actor.TenantId).SumAsync(c => c.Count, ct)
+            : await q.CountAsync(ct);
         var rows = await q.OrderBy(i => i.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
         return new Page<IntegrationView>(rows.Select(ToView).ToList(), total);
     }
@@ -115,6 +123,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
         }
 
         Apply(entity, input, merge);
+        await SyncTagsAsync(db, entity, ct);
         entity.ModifiedAt = time.NowMs();
         entity.Version = Guid.NewGuid();
         db.AuditEvents.Add(AuditEvent.Of(actor, entity.ModifiedAt, "integration.update", $"integrations/{id}"));

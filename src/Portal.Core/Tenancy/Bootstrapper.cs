@@ -29,14 +29,22 @@ public sealed class Bootstrapper(
                 await PostgresDatabase.EnsureExistsAsync(db, ct);
             }
 
-            // Instances starting together take turns; the later one finds nothing left to apply.
-            await StoreLocks.RunExclusiveAsync(dbFactory, StoreLocks.Migrations, async () =>
+            // Migrations run inside the bootstrap lock: with two or more pending, EF Core's own migration lock let two
+            // instances starting together on PostgreSQL both apply the later ones ("relation already exists"). The
+            // instance that waited finds nothing pending. A store already at this build's migrations (every start but the
+            // first after an upgrade) skips MigrateAsync, whose checks cost about half a second of a start (PendingMigrations).
+            await StoreLocks.RunExclusiveAsync(dbFactory, StoreLocks.Bootstrap, async () =>
             {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                await db.Database.MigrateAsync(ct);
-            }, ct);
+                await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                {
+                    if (await PendingMigrations.AnyAsync(db, ct))
+                    {
+                        await db.Database.MigrateAsync(ct);
+                    }
+                }
 
-            await StoreLocks.RunExclusiveAsync(dbFactory, StoreLocks.Bootstrap, () => RunAloneAsync(ct), ct);
+                await RunAloneAsync(ct);
+            }, ct);
         }
         catch (Exception e) when (StoreFailures.IsUnreachable(e))
         {
@@ -47,6 +55,11 @@ public sealed class Bootstrapper(
     private async Task RunAloneAsync(CancellationToken ct)
     {
         var settings = options.Value.Bootstrap;
+        if (!TenantIds.IsValid(settings.Tenant))
+        {
+            throw new InvalidOperationException("Portal:Bootstrap:Tenant must match ^[A-Za-z0-9_-]{1,64}$.");
+        }
+
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             if (db.Database.IsSqlite())
@@ -55,36 +68,47 @@ public sealed class Bootstrapper(
                 // several fsyncs: what keeps webhook ingest (a write per delivery) close to a bare endpoint.
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             }
-            if (!TenantIds.IsValid(settings.Tenant))
-            {
-                throw new InvalidOperationException("Portal:Bootstrap:Tenant must match ^[A-Za-z0-9_-]{1,64}$.");
-            }
-
-            if (!await db.Tenants.AnyAsync(t => t.Id == settings.Tenant, ct))
-            {
-                db.Tenants.Add(new Tenant { Id = settings.Tenant, DisplayName = settings.Tenant, CreatedAt = time.NowMs() });
-            }
-
-            var email = settings.AdminEmail.ToUpperInvariant();
-            if (!await db.Memberships.AnyAsync(m => m.TenantId == settings.Tenant && m.Email == email, ct))
-            {
-                db.Memberships.Add(new Membership { TenantId = settings.Tenant, Email = email, Role = TenantRole.Admin, CreatedAt = time.NowMs() });
-            }
-
-            if (!await db.PortalAdministrators.AnyAsync(a => a.Email == email, ct))
-            {
-                db.PortalAdministrators.Add(new PortalAdministrator { Email = email });
-            }
-
-            await db.SaveChangesAsync(ct);
         }
 
-        await keys.BackfillLookupHashesAsync(ct);
-        await EnsureAdminAsync(settings, ct);
-        if (!string.IsNullOrEmpty(settings.ApiClientId) && !string.IsNullOrEmpty(settings.ApiClientSecret))
+        // The admin account (a password hash to check) and the key backfill need nothing of the rest, each on a context
+        // of its own: they run alongside the tenant rows and the API client, which needs its tenant row. All of it is
+        // done before the app listens.
+        // (Task.Run: a query is compiled before its first await, which would otherwise happen on this thread.)
+        var alongside = Task.WhenAll(Task.Run(() => keys.BackfillLookupHashesAsync(ct), ct), Task.Run(() => EnsureAdminAsync(settings, ct), ct));
+        try
         {
-            await apiClients.EnsureAsync(settings.Tenant, settings.ApiClientId, settings.ApiClientSecret, ct);
+            await EnsureTenantRowsAsync(settings, ct);
+            if (!string.IsNullOrEmpty(settings.ApiClientId) && !string.IsNullOrEmpty(settings.ApiClientSecret))
+            {
+                await apiClients.EnsureAsync(settings.Tenant, settings.ApiClientId, settings.ApiClientSecret, ct);
+            }
         }
+        finally
+        {
+            await alongside;
+        }
+    }
+
+    private async Task EnsureTenantRowsAsync(BootstrapOptions settings, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await db.Tenants.AnyAsync(t => t.Id == settings.Tenant, ct))
+        {
+            db.Tenants.Add(new Tenant { Id = settings.Tenant, DisplayName = settings.Tenant, CreatedAt = time.NowMs() });
+        }
+
+        var email = settings.AdminEmail.ToUpperInvariant();
+        if (!await db.Memberships.AnyAsync(m => m.TenantId == settings.Tenant && m.Email == email, ct))
+        {
+            db.Memberships.Add(new Membership { TenantId = settings.Tenant, Email = email, Role = TenantRole.Admin, CreatedAt = time.NowMs() });
+        }
+
+        if (!await db.PortalAdministrators.AnyAsync(a => a.Email == email, ct))
+        {
+            db.PortalAdministrators.Add(new PortalAdministrator { Email = email });
+        }
+
+        await db.SaveChangesAsync(ct);
     }
 
     private async Task EnsureAdminAsync(BootstrapOptions settings, CancellationToken ct)

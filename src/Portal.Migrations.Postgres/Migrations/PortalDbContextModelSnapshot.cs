@@ -418,6 +418,27 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("ApiClients");
                 });
 
+            modelBuilder.Entity("Portal.Core.Audit.AuditCount", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId", "Action", "Shard");
+
+                    b.ToTable("AuditCounts", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -465,6 +486,14 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "Target");
+
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("TenantId", "Target"), new[] { "text_pattern_ops", "text_pattern_ops" });
+
+                    b.HasIndex("TenantId", "Action", "Id");
+
+                    b.HasIndex("TenantId", "Actor", "Id");
 
                     b.ToTable("AuditEvents");
                 });
@@ -685,6 +714,41 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.HasKey("TenantId", "Id");
 
                     b.ToTable("Integrations");
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationCount", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("IntegrationCounts", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("IntegrationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("TenantId", "Tag", "IntegrationId");
+
+                    b.HasIndex("TenantId", "IntegrationId");
+
+                    b.ToTable("IntegrationTags", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Keys.IdempotencyRecord", b =>
@@ -1137,6 +1201,26 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("WebhookEvents");
                 });
 
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookEventCount", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("ConfigId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId", "ConfigId", "Shard");
+
+                    b.ToTable("WebhookEventCounts", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1217,6 +1301,15 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.HasOne("Portal.Core.Configs.Config", null)
                         .WithMany()
                         .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "IntegrationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -47,7 +47,8 @@ public static class ProblemTypes
         {
             problem.Detail = status switch
             {
-                400 => "The request could not be read: check that the body is JSON of the documented shape and the parameters have the documented types.",
+                400 => BindingFailures.Describe(http)
+                    ?? "The request could not be read: check that the body is JSON of the documented shape and the parameters have the documented types.",
                 401 when http.Response.Headers.WWWAuthenticate.ToString().Contains("invalid_token", StringComparison.Ordinal) =>
                     "The bearer token was refused: it is malformed, expired or revoked. Get a new one at POST /connect/token.",
                 401 => "Authentication is required: send Authorization: Bearer <token> (client credentials at POST /connect/token), or sign in.",

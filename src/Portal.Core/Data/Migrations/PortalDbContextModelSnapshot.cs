@@ -407,6 +407,27 @@ namespace Portal.Core.Data.Migrations
                     b.ToTable("ApiClients");
                 });
 
+            modelBuilder.Entity("Portal.Core.Audit.AuditCount", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "Action", "Shard");
+
+                    b.ToTable("AuditCounts", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Audit.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -452,6 +473,13 @@ namespace Portal.Core.Data.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "Target")
+                        .HasAnnotation("Npgsql:IndexOperators", new[] { "text_pattern_ops", "text_pattern_ops" });
+
+                    b.HasIndex("TenantId", "Action", "Id");
+
+                    b.HasIndex("TenantId", "Actor", "Id");
 
                     b.ToTable("AuditEvents");
                 });
@@ -672,6 +700,41 @@ namespace Portal.Core.Data.Migrations
                     b.HasKey("TenantId", "Id");
 
                     b.ToTable("Integrations");
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationCount", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId");
+
+                    b.ToTable("IntegrationCounts", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("IntegrationId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "Tag", "IntegrationId");
+
+                    b.HasIndex("TenantId", "IntegrationId");
+
+                    b.ToTable("IntegrationTags", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Keys.IdempotencyRecord", b =>
@@ -1122,6 +1185,26 @@ namespace Portal.Core.Data.Migrations
                     b.ToTable("WebhookEvents");
                 });
 
+            modelBuilder.Entity("Portal.Core.Webhooks.WebhookEventCount", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ConfigId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "ConfigId", "Shard");
+
+                    b.ToTable("WebhookEventCounts", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1202,6 +1285,15 @@ namespace Portal.Core.Data.Migrations
                     b.HasOne("Portal.Core.Configs.Config", null)
                         .WithMany()
                         .HasForeignKey("ConfigId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Integrations.IntegrationTag", b =>
+                {
+                    b.HasOne("Portal.Core.Integrations.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "IntegrationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Common;
+using Portal.Core.Data;
+using Portal.Core.Tenancy;
+using Portal.Core.Webhooks;
+using Portal.Tests.Infrastructure;
+using static Portal.Tests.Webhooks.WebhookApi;
+
+namespace Portal.Tests.Webhooks;
+
+/// <summary>
+/// The inbox of a config pages through the (TenantId, ConfigId, Id) index and reads its total from the trigger-kept
+/// count (issue 14, "Lists at scale"), whoever stored the events: the receiver, a duplicate it ignored, a deleted config.
+/// </summary>
+public sealed class WebhookInboxPlanTests : IAsyncLifetime
+{
+    private readonly PortalApplication _app = new(Path.Combine(Path.GetTempPath(), "portal-tests", Guid.NewGuid().ToString("N")), keepData: false, postgres: TestPostgres.IsSelected);
+    private QueryPlans _plans = null!;
+    private WebhookService _webhooks = null!;
+    private HttpClient _admin = null!;
+    private string _integration = "", _config = "";
+
+    private static Actor Admin => new("plan-test", ActorKind.ApiClient, PortalApplication.Tenant, TenantRole.Admin, null);
+
+    public async Task InitializeAsync()
+    {
+        _admin = await _app.ClientAsync();
+        (_integration, _config) = await _admin.NewConfigAsync();
+        var url = await _admin.GeneratedUrlAsync(_integration, _config);
+        using var provider = _app.CreateClient();
+        foreach (var id in new[] { "evt_1", "evt_2", "evt_1", "evt_3" })
+        {
+            using var delivery = new HttpRequestMessage(HttpMethod.Post, new Uri(url).PathAndQuery) { Content = new StringContent($$"""{"id":"{{id}}"}""", Encoding.UTF8, "application/json") };
+            delivery.Headers.Add("webhook-id", id);
+            await (await provider.SendAsync(delivery)).ExpectAsync(HttpStatusCode.Accepted);
+        }
+
+        var (_, otherConfig) = await _admin.NewConfigAsync();
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            foreach (var (config, count) in new[] { (Guid.Parse(_config), 100), (Guid.Parse(otherConfig), 20) })
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    db.WebhookEvents.Add(new WebhookEvent { TenantId = PortalApplication.Tenant, IntegrationId = _integration, ConfigId = config, WebhookId = $"bulk_{i}", ReceivedAt = i, Body = [(byte)'{', (byte)'}'] });
+                }
+            }
+
+            await db.SaveChangesAsync();
+        }
+
+        _plans = new QueryPlans(_app);
+        _webhooks = ActivatorUtilities.CreateInstance<WebhookService>(_app.Services, (IDbContextFactory<PortalDbContext>)_plans);
+    }
+
+    [Fact]
+    public async Task A_page_reads_its_ids_from_the_config_index_and_its_total_from_the_count()
+    {
+        var page = (await _webhooks.ListEventsAsync(Admin, _integration, Guid.Parse(_config), Paging.From(40, 25))).Value!;
+
+        Assert.Equal(103, page.Total); // three distinct deliveries (the repeated webhook-id is not a row) and the hundred stored
+        Assert.Equal(25, page.Items.Count);
+        Assert.Equal(page.Items.OrderByDescending(e => e.Id).Select(e => e.Id), page.Items.Select(e => e.Id));
+        Assert.DoesNotContain(_plans.Statements, sql => sql.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
+        var plan = await _plans.AssertNoScanAsync("WebhookEvents");
+        _plans.AssertUses(plan, "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_Id (TenantId=? AND ConfigId=?)", "IX_WebhookEvents_TenantId_ConfigId_Id");
+        _plans.AssertUses(plan, "USING INTEGER PRIMARY KEY (rowid=?)", "PK_WebhookEvents");
+    }
+
+    [Fact]
+    public async Task The_api_pages_are_the_same_rows_as_a_plain_offset()
+    {
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var config = Guid.Parse(_config);
+        var expected = await db.WebhookEvents.Where(e => e.ConfigId == config).OrderByDescending(e => e.Id).Select(e => e.Id).Skip(90).Take(20).ToListAsync();
+
+        var page = await (await _admin.GetAsync($"{ConfigPath(_integration, _config)}/webhook/events?skip=90&take=20")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(103, page["total"]!.GetValue<int>());
+        Assert.Equal(expected, page["items"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task Deleting_the_config_counts_its_events_down_to_zero()
+    {
+        await (await _admin.DeleteAsync(ConfigPath(_integration, _config))).ExpectAsync(HttpStatusCode.NoContent);
+
+        await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var config = Guid.Parse(_config);
+        Assert.Equal(0, await db.WebhookEvents.CountAsync(e => e.ConfigId == config));
+        Assert.Equal(0, await db.Set<WebhookEventCount>().Where(c => c.ConfigId == config).SumAsync(c => c.Count));
+    }
+
+    public Task DisposeAsync()
+    {
+        _admin.Dispose();
+        _app.Dispose();
+        return Task.CompletedTask;
+    }
+}
