@@ -66,21 +66,7 @@ public class KeyCheckBenchmarks
     {
         var services = KeyStore.Services(store.ConnectionString, store.Provider);
         var dbFactory = services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-        if (services.GetService<PostgresChangeListener>() is { } listener)
-        {
-            // As the app does: the cache answers from memory only once the listener is up.
-            listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-            var feed = services.GetRequiredService<ChangeFeed>();
-            for (var i = 0; i < 200 && !feed.IsLive; i++)
-            {
-                Thread.Sleep(25);
-            }
-
-            if (!feed.IsLive)
-            {
-                throw new InvalidOperationException("The PostgreSQL change listener did not come up.");
-            }
-        }
+        KeyStore.Listen(services); // as the app does: on PostgreSQL the cache answers from memory only once the listener is up
 
         var engine = new KeyEngine(
             dbFactory,

@@ -175,6 +175,27 @@ public sealed record KeyStore(int Count, string ConnectionString, IReadOnlyList<
         return services.BuildServiceProvider();
     }
 
+    /// <summary>On PostgreSQL: starts the change listener of <paramref name="services"/> and waits until its feed is live. A no-op on SQLite.</summary>
+    public static void Listen(ServiceProvider services)
+    {
+        if (services.GetService<PostgresChangeListener>() is not { } listener)
+        {
+            return;
+        }
+
+        listener.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        var feed = services.GetRequiredService<ChangeFeed>();
+        for (var i = 0; i < 200 && !feed.IsLive; i++)
+        {
+            Thread.Sleep(25);
+        }
+
+        if (!feed.IsLive)
+        {
+            throw new InvalidOperationException("A PostgreSQL change listener did not come up.");
+        }
+    }
+
     private static string LatestMigration()
     {
         using var sp = Services("Data Source=:memory:");

@@ -29,8 +29,8 @@ internal static class RevocationRun
             db.Database.Migrate();
         }
 
-        Listen(a);
-        Listen(b);
+        KeyStore.Listen(a);
+        KeyStore.Listen(b);
         var seen = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         b.GetRequiredService<ChangeFeed>().Changed += change =>
         {
@@ -90,20 +90,5 @@ internal static class RevocationRun
         var latency = LatencySummary.Of(samples);
         Console.WriteLine($"[revocation] PostgreSQL, A revokes → B evicts: p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F2} ms ({latency.Count} revocations; from the start of A's save, commit included)");
         return (latency, "");
-    }
-
-    private static void Listen(ServiceProvider services)
-    {
-        services.GetRequiredService<PostgresChangeListener>().StartAsync(CancellationToken.None).GetAwaiter().GetResult();
-        var feed = services.GetRequiredService<ChangeFeed>();
-        for (var i = 0; i < 200 && !feed.IsLive; i++)
-        {
-            Thread.Sleep(25);
-        }
-
-        if (!feed.IsLive)
-        {
-            throw new InvalidOperationException("A PostgreSQL change listener did not come up.");
-        }
     }
 }

@@ -60,9 +60,9 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = Upsert;
-        Add(command, "partition", partition.Length <= RateWindow.PartitionLength ? partition : partition[..RateWindow.PartitionLength]);
-        Add(command, "now", now);
-        Add(command, "expired", now - windowMs);
+        command.AddParameter("partition", partition.Length <= RateWindow.PartitionLength ? partition : partition[..RateWindow.PartitionLength]);
+        command.AddParameter("now", now);
+        command.AddParameter("expired", now - windowMs);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var count = Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
@@ -120,11 +120,4 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
 
     private sealed record MemoryWindow(long Start, int Count);
 
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
 }

@@ -159,14 +159,14 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         {
             var e = rows[i].Event;
             sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @i{i}, @c{i}, @b{i}, @w{i}, @r{i}, @ct{i}, @body{i})");
-            Add(command, $"t{i}", e.TenantId);
-            Add(command, $"i{i}", e.IntegrationId);
-            Add(command, $"c{i}", Stored(e.ConfigId, postgres));
-            Add(command, $"b{i}", Stored(e.BindingId, postgres));
-            Add(command, $"w{i}", e.WebhookId);
-            Add(command, $"r{i}", e.ReceivedAt);
-            Add(command, $"ct{i}", (object?)e.ContentType ?? DBNull.Value);
-            Add(command, $"body{i}", e.Body);
+            command.AddParameter($"t{i}", e.TenantId);
+            command.AddParameter($"i{i}", e.IntegrationId);
+            command.AddParameter($"c{i}", Stored(e.ConfigId, postgres));
+            command.AddParameter($"b{i}", Stored(e.BindingId, postgres));
+            command.AddParameter($"w{i}", e.WebhookId);
+            command.AddParameter($"r{i}", e.ReceivedAt);
+            command.AddParameter($"ct{i}", (object?)e.ContentType ?? DBNull.Value);
+            command.AddParameter($"body{i}", e.Body);
         }
 
         sql.Append(""" ON CONFLICT ("TenantId", "ConfigId", "BindingId", "WebhookId") DO NOTHING RETURNING "TenantId", "ConfigId", "BindingId", "WebhookId" """);
@@ -200,13 +200,6 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
     /// <summary>As EF Core stores a Guid: a uuid on PostgreSQL, upper-case text on SQLite.</summary>
     private static object Stored(Guid id, bool postgres) => postgres ? id : id.ToString().ToUpperInvariant();
 
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-    }
 
     /// <summary>A foreign key violation: the config (and its events) was deleted while the event waited.</summary>
     private static bool IsMissingConfig(DbException e) =>
