@@ -12,6 +12,7 @@ using Portal.Core.Keys;
 using Portal.Core.Mcp;
 using Portal.Core.OAuth;
 using Portal.Core.Outbound;
+using Portal.Core.Overview;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
 using Portal.Core.Webhooks;
@@ -36,6 +37,7 @@ public static class PortalServices
 
         services.AddKeys();
         services.AddAudit();
+        services.AddOverview();
         services.AddTenancy();
         services.AddApiClients();
         services.AddIntegrations();
