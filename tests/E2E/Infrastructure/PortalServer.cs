@@ -38,7 +38,8 @@ public sealed class PortalServer : IAsyncLifetime
     ];
 
     // The same app, settings and bootstrap data as the API tests (its own SQLite file, deleted at the end); served on a real port here.
-    private readonly PortalApplication _app = new();
+    // With the demo data, so the pages (and the README's screenshots) show a realistic tenant next to the tests' own data.
+    private readonly PortalApplication _app = new() { Settings = new() { ["Portal:Demo:Enabled"] = "true" } };
     private WebApplicationFactory<Program>? _factory;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
