@@ -24,12 +24,12 @@ public static partial class IntegrationRules
     {
         if (creating && (input.Id is null || !IdPattern().IsMatch(input.Id)))
         {
-            errors.Add("id", "id is required: 1 to 64 letters, digits, underscores or hyphens.");
+            errors.Add("id", "Id is required: 1 to 64 letters, digits, underscores or hyphens.");
         }
 
         if (string.IsNullOrWhiteSpace(input.DisplayName))
         {
-            errors.Add("displayName", "displayName is required.");
+            errors.Add("displayName", "Display name is required.");
         }
         else if (input.DisplayName.Length > MaxDisplayName)
         {

@@ -46,14 +46,14 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
         var errors = new ValidationErrors();
         if (!TenantIds.IsValid(input.Id))
         {
-            errors.Add("id", "id is required: 1 to 64 letters, digits, underscores or hyphens.");
+            errors.Add("id", "Id is required: 1 to 64 letters, digits, underscores or hyphens.");
         }
 
         errors.CheckDisplayName("displayName", input.DisplayName, 100, required: false);
 
         if (input.FirstAdminEmail is { } first && !LooksLikeEmail(first))
         {
-            errors.Add("firstAdminEmail", "firstAdminEmail must be an e-mail address.");
+            errors.Add("firstAdminEmail", "The first admin's e-mail must be an e-mail address.");
         }
 
         if (errors.Any)
