@@ -52,6 +52,16 @@ window.portalFocus = {
     const open = document.querySelector(".mud-dialog-container") !== null;
     if (open && !dialogOpen) {
       opener = lastFocused;
+      // A dialog opened without a click (e.g. from the address) may leave the focus behind it, or on the focus trap's
+      // own container: move it to the first control, so that Tab stays inside and Escape reaches the dialog.
+      setTimeout(function () {
+        const dialog = document.querySelector(".mud-dialog-container .mud-dialog");
+        const active = document.activeElement;
+        if (dialog && (!dialog.contains(active) || (active instanceof Element && active.getAttribute("tabindex") === "-1"))) {
+          const first = dialog.querySelector("input:not([type=hidden]):not([disabled]), textarea, select, button:not([disabled]), [tabindex]:not([tabindex='-1'])");
+          (first || dialog).focus();
+        }
+      }, 100);
     } else if (!open && dialogOpen) {
       const target = opener && document.contains(opener) ? opener : document.getElementById("main");
       opener = null;

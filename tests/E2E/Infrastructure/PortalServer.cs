@@ -63,8 +63,9 @@ public sealed class PortalServer : IAsyncLifetime
                 $"or point the {ChromiumVariable} environment variable at a Chromium executable.");
         }
 
-        _factory = _app.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(Log)));
-        _factory.UseKestrel(0);
+        // A free loopback port of its own: a portal a developer runs on :5000, or a second suite, never collides with it.
+        _factory = _app.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(Log)).UseUrls("http://127.0.0.1:0"));
+        _factory.UseKestrel();
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address);
