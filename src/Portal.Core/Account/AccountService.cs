@@ -287,7 +287,7 @@ public sealed class AccountService(
         return outcome;
     }
 
-    /// <summary>Turns two-factor sign-in off and replaces the authenticator key (turning it on again needs a new set-up and gives new recovery codes).</summary>
+    /// <summary>Turns two-factor sign-in off and forgets the authenticator key and the recovery codes (turning it on again is a new set-up).</summary>
     public async Task<Result<bool>> DisableTwoFactorAsync(string email, string? ip, CancellationToken ct = default)
     {
         var outcome = await users.RunAsync(async manager =>
@@ -304,7 +304,7 @@ public sealed class AccountService(
             }
 
             await manager.SetTwoFactorEnabledAsync(user, false);
-            await manager.ResetAuthenticatorKeyAsync(user);
+            await PortalUserStore.ForgetTwoFactorSecretsAsync(manager, user);
             return true;
         });
 

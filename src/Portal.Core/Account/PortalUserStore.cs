@@ -35,8 +35,31 @@ public sealed class PortalUserStore(PortalDbContext context, IDataProtectionProv
     public override Task ReplaceCodesAsync(PortalUser user, IEnumerable<string> recoveryCodes, CancellationToken cancellationToken) =>
         base.ReplaceCodesAsync(user, recoveryCodes.Select(code => Hash(user, code)), cancellationToken);
 
-    public override Task<bool> RedeemCodeAsync(PortalUser user, string code, CancellationToken cancellationToken) =>
-        base.RedeemCodeAsync(user, Hash(user, code), cancellationToken);
+    /// <summary>Compares hashes, and writes the rest back as they are (the base method would hash them a second time through <see cref="ReplaceCodesAsync"/>).</summary>
+    public override async Task<bool> RedeemCodeAsync(PortalUser user, string code, CancellationToken cancellationToken)
+    {
+        var hashed = Hash(user, code);
+        var stored = (await GetTokenAsync(user, InternalProvider, RecoveryCodesName, cancellationToken) ?? "").Split(';');
+        if (!stored.Contains(hashed, StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        await base.ReplaceCodesAsync(user, stored.Where(h => h != hashed), cancellationToken);
+        return true;
+    }
+
+    /// <summary>Forgets the authenticator key and the recovery codes (two-factor turned off).</summary>
+    public static async Task ForgetTwoFactorSecretsAsync(UserManager<PortalUser> users, PortalUser user)
+    {
+        await users.RemoveAuthenticationTokenAsync(user, InternalProvider, AuthenticatorKeyName);
+        await users.RemoveAuthenticationTokenAsync(user, InternalProvider, RecoveryCodesName);
+    }
+
+    // Identity's names for the rows it keeps in AspNetUserTokens (private constants of UserStoreBase).
+    private const string InternalProvider = "[AspNetUserStore]";
+    private const string AuthenticatorKeyName = "AuthenticatorKey";
+    private const string RecoveryCodesName = "RecoveryCodes";
 
     /// <summary>Salted with the user's id, so one table of hashes does not serve every account; ';' never appears (Identity joins codes with it).</summary>
     private static string Hash(PortalUser user, string code) =>
