@@ -26,6 +26,8 @@ public sealed class AccountService(
     /// <summary>Longer input is refused before it reaches the hasher (a 1 MB "password" is a 400, not a second of CPU).</summary>
     public const int MaxPasswordLength = 256;
 
+    private readonly KeyedLock _accountLocks = new();
+
     private const string NoLocalAccount = "Your account has no local password: it signs in through Microsoft Entra ID, which manages passwords and two-factor sign-in.";
 
     public async Task<Result<AccountView>> GetAsync(string email, CancellationToken ct = default)
@@ -68,7 +70,7 @@ public sealed class AccountService(
             return Field("newPassword", "New password: choose a password other than your current one.");
         }
 
-        var outcome = await users.RunAsync(async manager =>
+        var outcome = await ChangeAccountAsync(email, async manager =>
         {
             var user = await manager.FindByEmailAsync(email);
             if (user is null || !await manager.HasPasswordAsync(user))
@@ -84,19 +86,19 @@ public sealed class AccountService(
             if (!await manager.CheckPasswordAsync(user, input.CurrentPassword!))
             {
                 // A wrong current password counts like a wrong sign-in, so a stolen session cannot guess it without limit.
-                await manager.AccessFailedAsync(user);
+                Checked(await manager.AccessFailedAsync(user));
                 return Field("currentPassword", "Current password: the password you entered is wrong.");
             }
 
-            var changed = await manager.ChangePasswordAsync(user, input.CurrentPassword!, input.NewPassword!);
+            var changed = Checked(await manager.ChangePasswordAsync(user, input.CurrentPassword!, input.NewPassword!));
             if (!changed.Succeeded)
             {
                 return Field("newPassword", "New password: " + Describe(changed));
             }
 
-            await manager.ResetAccessFailedCountAsync(user);
+            Checked(await manager.ResetAccessFailedCountAsync(user));
             return true;
-        });
+        }, ct);
 
         if (outcome.IsSuccess)
         {
@@ -142,7 +144,7 @@ public sealed class AccountService(
         }
 
         var password = GeneratedPasswords.New();
-        var reset = await users.RunAsync(async manager =>
+        var reset = await ChangeAccountAsync(email, async manager =>
         {
             var user = await manager.FindByEmailAsync(email);
             if (user is null)
@@ -151,17 +153,17 @@ public sealed class AccountService(
             }
 
             // ResetPasswordAsync renews the security stamp: every session of the member ends on its next request.
-            var done = await manager.ResetPasswordAsync(user, await manager.GeneratePasswordResetTokenAsync(user), password);
+            var done = Checked(await manager.ResetPasswordAsync(user, await manager.GeneratePasswordResetTokenAsync(user), password));
             if (!done.Succeeded)
             {
                 throw new InvalidOperationException("A generated password was refused: " + string.Join(" ", done.Errors.Select(e => e.Code)));
             }
 
             // A reset is how a locked-out member gets back in.
-            await manager.SetLockoutEndDateAsync(user, null);
-            await manager.ResetAccessFailedCountAsync(user);
+            Checked(await manager.SetLockoutEndDateAsync(user, null));
+            Checked(await manager.ResetAccessFailedCountAsync(user));
             return true;
-        });
+        }, ct);
         if (!reset.IsSuccess)
         {
             return reset.Error!;
@@ -209,7 +211,7 @@ public sealed class AccountService(
             return Error.BadRequest(NoLocalAccount);
         }
 
-        return await users.RunAsync(async manager =>
+        return await ChangeAccountAsync(email, async manager =>
         {
             var user = await manager.FindByEmailAsync(email);
             if (user is null)
@@ -222,9 +224,9 @@ public sealed class AccountService(
                 return Error.Conflict("Two-factor sign-in is already on. Turn it off first to set up another authenticator app.");
             }
 
-            await manager.ResetAuthenticatorKeyAsync(user);
+            Checked(await manager.ResetAuthenticatorKeyAsync(user));
             return Setup(user, (await manager.GetAuthenticatorKeyAsync(user))!);
-        });
+        }, ct);
     }
 
     /// <summary>The set-up in progress (key made, two-factor not on yet), to show it again after a mistyped code; null otherwise.</summary>
@@ -251,7 +253,7 @@ public sealed class AccountService(
             return Field("code", "Code: enter the 6-digit code your authenticator app shows.");
         }
 
-        var outcome = await users.RunAsync(async manager =>
+        var outcome = await ChangeAccountAsync(email, async manager =>
         {
             var user = await manager.FindByEmailAsync(email);
             if (user is null || !options.Value.LocalAccounts)
@@ -274,10 +276,9 @@ public sealed class AccountService(
                 return Field("code", "Code: that code is wrong or has expired. Enter the code your authenticator app shows now.");
             }
 
-            await manager.SetTwoFactorEnabledAsync(user, true);
-            var codes = await manager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodes.Count);
-            return new RecoveryCodeList(codes!.ToList());
-        });
+            Checked(await manager.SetTwoFactorEnabledAsync(user, true));
+            return await NewCodesAsync(manager, user);
+        }, ct);
 
         if (outcome.IsSuccess)
         {
@@ -290,7 +291,7 @@ public sealed class AccountService(
     /// <summary>Turns two-factor sign-in off and forgets the authenticator key and the recovery codes (turning it on again is a new set-up).</summary>
     public async Task<Result<bool>> DisableTwoFactorAsync(string email, string? ip, CancellationToken ct = default)
     {
-        var outcome = await users.RunAsync(async manager =>
+        var outcome = await ChangeAccountAsync(email, async manager =>
         {
             var user = await manager.FindByEmailAsync(email);
             if (user is null || !options.Value.LocalAccounts)
@@ -303,10 +304,10 @@ public sealed class AccountService(
                 return Error.Conflict("Two-factor sign-in is already off.");
             }
 
-            await manager.SetTwoFactorEnabledAsync(user, false);
+            Checked(await manager.SetTwoFactorEnabledAsync(user, false));
             await PortalUserStore.ForgetTwoFactorSecretsAsync(manager, user);
             return true;
-        });
+        }, ct);
 
         if (outcome.IsSuccess)
         {
@@ -319,7 +320,7 @@ public sealed class AccountService(
     /// <summary>New recovery codes (the old ones stop working); returned once.</summary>
     public async Task<Result<RecoveryCodeList>> RegenerateRecoveryCodesAsync(string email, string? ip, CancellationToken ct = default)
     {
-        var outcome = await users.RunAsync(async manager =>
+        var outcome = await ChangeAccountAsync(email, async manager =>
         {
             var user = await manager.FindByEmailAsync(email);
             if (user is null || !options.Value.LocalAccounts)
@@ -332,8 +333,8 @@ public sealed class AccountService(
                 return Error.Conflict("Two-factor sign-in is off: turn it on first; recovery codes come with it.");
             }
 
-            return new RecoveryCodeList((await manager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodes.Count))!.ToList());
-        });
+            return await NewCodesAsync(manager, user);
+        }, ct);
 
         if (outcome.IsSuccess)
         {
@@ -375,6 +376,39 @@ public sealed class AccountService(
         await db.SaveChangesAsync(ct);
         return new TenantSecurity(require);
     }
+
+    /// <summary>
+    /// One change of one account: changes of an account take turns in this process, and a change another instance made
+    /// in between (Identity's concurrency stamp) is retried on a fresh read, then answered 409, never a 500.
+    /// </summary>
+    private async Task<Result<T>> ChangeAccountAsync<T>(string email, Func<UserManager<PortalUser>, Task<Result<T>>> change, CancellationToken ct)
+    {
+        using var turn = await _accountLocks.AcquireAsync(email.ToUpperInvariant(), ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await users.RunAsync(change);
+            }
+            catch (ConcurrentAccountChange) when (attempt < 3)
+            {
+            }
+            catch (ConcurrentAccountChange)
+            {
+                return Error.Conflict("The account was being changed by another request at the same time; try again.");
+            }
+        }
+    }
+
+    /// <summary>Identity's answer to a write; a concurrency failure is retried by <see cref="ChangeAccountAsync{T}"/>.</summary>
+    private static IdentityResult Checked(IdentityResult result) =>
+        result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.ConcurrencyFailure)) ? throw new ConcurrentAccountChange() : result;
+
+    /// <summary>Identity answers null when the save failed (only a concurrent change makes it fail).</summary>
+    private static async Task<RecoveryCodeList> NewCodesAsync(UserManager<PortalUser> manager, PortalUser user) =>
+        new((await manager.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodes.Count))?.ToList() ?? throw new ConcurrentAccountChange());
+
+    private sealed class ConcurrentAccountChange : Exception;
 
     private static AuthenticatorSetup Setup(PortalUser user, string key)
     {

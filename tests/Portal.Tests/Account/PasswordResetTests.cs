@@ -115,3 +115,23 @@ public sealed class PasswordResetTests(PortalApplication app) : IClassFixture<Po
         Assert.Equal(Portal.Core.Common.ErrorKind.BadRequest, own.Error?.Kind);
     }
 }
+
+public sealed class PasswordResetConcurrencyTests(PortalApplication app) : IClassFixture<PortalApplication>
+{
+    [Fact]
+    public async Task Concurrent_resets_of_one_member_all_answer_and_the_last_password_works()
+    {
+        using var admin = await app.ClientAsync();
+        var email = AccountTestData.NewEmail("busy");
+        await admin.AddMemberAsync(email);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => admin.PostAsync($"/v1/tenants/default/members/{email}:resetPassword", null)));
+        var statuses = responses.Select(r => (int)r.StatusCode).ToList();
+        Assert.All(statuses, s => Assert.True(s is 200 or 409, string.Join(",", statuses) + "\n" + string.Join("\n", app.Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal)).Take(3))));
+        Assert.Contains(200, statuses);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+}
