@@ -57,6 +57,14 @@ public sealed class AccountE2ETests(PortalServer server, ITestOutputHelper outpu
         await new TwoFactorLoginPage(Page).VerifyAsync(CodeOf(key));
         await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(IntegrationsPage.PathFor(PortalServer.Tenant))}$"));
         await Expect(Page.GetByRole(AriaRole.Link, new() { Name = email, Exact = true })).ToBeVisibleAsync();
+
+        // Turning it off asks first, with Cancel focused.
+        await account.OpenAsync();
+        await account.TurnOffButton.ClickAsync();
+        await Expect(account.CancelLink).ToBeFocusedAsync();
+        await account.ConfirmTurnOffButton.ClickAsync();
+        await Expect(account.Status).ToContainTextAsync("Two-factor sign-in is off.");
+        await Expect(account.SetUpButton).ToBeVisibleAsync();
     });
 
     private static string CodeOf(string sharedKey) =>

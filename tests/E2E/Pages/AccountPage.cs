@@ -31,6 +31,12 @@ public sealed class AccountPage(IPage page)
 
     public ILocator RecoveryCodes => page.GetByRole(AriaRole.List, new() { Name = "Recovery codes" }).GetByRole(AriaRole.Listitem);
 
+    public ILocator TurnOffButton => page.GetByRole(AriaRole.Button, new() { Name = "Turn off two-factor sign-in…", Exact = true });
+
+    public ILocator CancelLink => page.GetByRole(AriaRole.Link, new() { Name = "Cancel", Exact = true });
+
+    public ILocator ConfirmTurnOffButton => page.GetByRole(AriaRole.Button, new() { Name = "Turn off", Exact = true });
+
     public ILocator SignOutButton => page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true });
 
     public async Task<AccountPage> OpenAsync()
