@@ -35,3 +35,30 @@ public static class SessionStamp
         await SecurityStampValidator.ValidatePrincipalAsync(context);
     }
 }
+
+/// <summary>
+/// The same check for an open Blazor circuit, which outlives the request that started it: every minute the circuit's
+/// user is compared with the account's current security stamp, and a changed stamp (password reset by an Admin,
+/// changed elsewhere) signs the circuit out, so its pages fall back to the sign-in.
+/// </summary>
+public sealed class SessionStampRevalidation(ILoggerFactory loggers, IServiceScopeFactory scopes, IOptions<IdentityOptions> identity)
+    : Microsoft.AspNetCore.Components.Server.RevalidatingServerAuthenticationStateProvider(loggers)
+{
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+
+    protected override async Task<bool> ValidateAuthenticationStateAsync(Microsoft.AspNetCore.Components.Authorization.AuthenticationState authenticationState, CancellationToken cancellationToken)
+    {
+        var claims = identity.Value.ClaimsIdentity;
+        var userId = authenticationState.User.FindFirst(claims.UserIdClaimType)?.Value;
+        var stamp = authenticationState.User.FindFirst(claims.SecurityStampClaimType)?.Value;
+        if (userId is null || stamp is null)
+        {
+            return true; // not a local account (Entra): nothing to compare
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
+        var current = await db.Users.Where(u => u.Id == userId).Select(u => u.SecurityStamp).FirstOrDefaultAsync(cancellationToken);
+        return string.Equals(current, stamp, StringComparison.Ordinal);
+    }
+}
