@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Data;
-using Portal.Core.Keys;
 
 namespace Portal.Core.Tenancy;
 
@@ -101,7 +100,7 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
         string? initialPassword = null;
         if (options.Value.LocalAccounts)
         {
-            var candidate = SecretFormat.Mint("").Value[..20] + "-Aa1";
+            var candidate = GeneratedPasswords.New();
             var created = await users.RunAsync(async manager => await manager.FindByEmailAsync(email) is null
                 ? await manager.CreateAsync(new PortalUser { UserName = email, Email = email, EmailConfirmed = true }, candidate)
                 : null);

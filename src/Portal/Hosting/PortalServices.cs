@@ -85,6 +85,8 @@ public static class PortalServices
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        // After the Razor components' default: circuits re-check the account's security stamp (SessionStamp).
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionStampRevalidation>();
         services.AddMudServices();
     }
 
