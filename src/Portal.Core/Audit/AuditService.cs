@@ -44,7 +44,7 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
         var items = await PageOf(db, q, paging)
             .Select(e => new AuditEventView(e.Id, e.At, e.Actor, e.Action, e.Target, e.KeyPrefix, e.Outcome, e.Ip))
             .ToListAsync(ct);
-        return new Page<AuditEventView>(items, total);
+        return new Page<AuditEventView>(items.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).ToList(), total);
     }
 
     /// <summary>The tenant's events that match the filter (exposed to the query plan tests).</summary>
@@ -81,14 +81,14 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
 
     /// <summary>
     /// Late row lookup: the ids of the page come from the filter's index (the offset is walked there, not in the table),
-    /// then only those rows are read, newest first.
+    /// then only those rows are read (the caller puts the page's few rows in order).
     /// </summary>
     internal static IQueryable<AuditEvent> PageOf(PortalDbContext db, IQueryable<AuditEvent> filtered, Paging paging)
     {
         var ids = Newest(filtered).Skip(paging.Skip).Take(paging.Take).Select(e => e.Id);
         // By primary key only: the ids already come from this tenant's filter, and a tenant condition here could make the
         // planner walk the tenant's index entries instead of looking up the page's keys.
-        return Newest(db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.Id)));
+        return db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.Id));
     }
 
     /// <summary>Newest first: by time, then id (the order every audit index ends with).</summary>

@@ -161,9 +161,9 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             : await filtered.CountAsync(ct);
         var ids = filtered.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take).Select(e => e.Id);
         // By primary key only: the ids already come from this tenant's config, and a tenant condition here would make
-        // SQLite walk the tenant's index entries instead of the page's keys.
-        var rows = await db.WebhookEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).ToListAsync(ct);
-        return new Page<WebhookEventView>(rows.Select(ToView).ToList(), total);
+        // SQLite walk the tenant's index entries instead of the page's keys. The page's few rows are put in order here.
+        var rows = await db.WebhookEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).ToListAsync(ct);
+        return new Page<WebhookEventView>(rows.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(ToView).ToList(), total);
     }
 
     /// <summary>The config's events that match the filter (exposed to the query plan tests).</summary>

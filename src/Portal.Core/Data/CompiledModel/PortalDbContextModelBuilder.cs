@@ -11,7 +11,7 @@ namespace Portal.Core.Data.CompiledModel
     public partial class PortalDbContextModel
     {
         private PortalDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("c9085c21-30ed-470b-a8a0-9275016d240a"), entityTypeCount: 34)
+            : base(skipDetectChanges: false, modelId: new Guid("1fa5a8ad-a37c-46e1-80b2-97d52508f751"), entityTypeCount: 34)
         {
         }
 
