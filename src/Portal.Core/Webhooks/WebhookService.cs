@@ -166,6 +166,20 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         return new Page<WebhookEventView>(rows.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(ToView).ToList(), total);
     }
 
+    /// <summary>The id of the newest event that matches (one seek in the filter's index): what an open inbox polls while live.</summary>
+    public async Task<Result<long?>> NewestEventIdAsync(Actor actor, string integrationId, Guid configId, WebhookEventQuery query, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error!;
+        }
+
+        var ids = await FilteredEvents(db, actor.TenantId, configId, query).OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(e => e.Id).Take(1).ToListAsync(ct);
+        return ids.Count == 0 ? (long?)null : ids[0];
+    }
+
     /// <summary>The config's events that match the filter (exposed to the query plan tests).</summary>
     internal static IQueryable<WebhookEvent> FilteredEvents(PortalDbContext db, string tenantId, Guid configId, WebhookEventQuery query)
     {
