@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Portal.Client.V1.Tenants.Item.ApiClients;
 using Portal.Client.V1.Tenants.Item.Audit;
+using Portal.Client.V1.Tenants.Item.AuditExport;
 using Portal.Client.V1.Tenants.Item.Integrations;
 using Portal.Client.V1.Tenants.Item.Members;
 using Portal.Client.V1.Tenants.Item.SigningSecrets;
@@ -28,6 +29,11 @@ namespace Portal.Client.V1.Tenants.Item
         public global::Portal.Client.V1.Tenants.Item.Audit.AuditRequestBuilder Audit
         {
             get => new global::Portal.Client.V1.Tenants.Item.Audit.AuditRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The auditExport property</summary>
+        public global::Portal.Client.V1.Tenants.Item.AuditExport.AuditExportRequestBuilder AuditExport
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.AuditExport.AuditExportRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The integrations property</summary>
         public global::Portal.Client.V1.Tenants.Item.Integrations.IntegrationsRequestBuilder Integrations
