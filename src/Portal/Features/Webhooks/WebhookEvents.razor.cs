@@ -47,7 +47,11 @@ public sealed partial class WebhookEvents : IAsyncDisposable
 
     protected override async Task LoadAsync()
     {
-        _config ??= (await Configs.GetAsync(Actor!, IntegrationId, ConfigId)).Value;
+        if (_config?.Id != ConfigId)
+        {
+            _config = (await Configs.GetAsync(Actor!, IntegrationId, ConfigId)).Value;
+        }
+
         var parsed = WebhookEventQuery.Parse(From, To, ContentType);
         _filterError = parsed.IsSuccess ? null : $"{parsed.Error!.Describe()} The list is shown without filters.";
         var query = parsed.IsSuccess ? parsed.Value.Query : new WebhookEventQuery();
