@@ -108,6 +108,25 @@ public sealed class WebhookInboxPlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_live_poll_is_one_seek_in_the_filters_index()
+    {
+        var newest = (await _webhooks.NewestEventIdAsync(Admin, _integration, Guid.Parse(_config), new WebhookEventQuery(ContentType: "application/json"))).Value;
+
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            var config = Guid.Parse(_config);
+            var expected = await db.WebhookEvents.Where(e => e.ConfigId == config && e.MediaType == "application/json")
+                .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(e => e.Id).FirstAsync();
+            Assert.Equal(expected, newest);
+        }
+
+        var plan = await _plans.AssertNoScanAsync("WebhookEvents");
+        _plans.AssertUses(plan, "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_MediaType_ReceivedAt_Id (TenantId=? AND ConfigId=? AND MediaType=?)", postgresIndex: null);
+        Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
+        Assert.DoesNotContain(_plans.Statements, sql => sql.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task The_api_pages_are_the_same_rows_as_a_plain_offset()
     {
         await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
