@@ -15,9 +15,9 @@ public sealed class InboxAuditE2ETests(PortalServer server, ITestOutputHelper ou
     public Task A_json_delivery_opens_pretty_in_its_detail_and_the_next_one_appears_live_without_reload() => RunAsync(async () =>
     {
         await Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
-        await (await new LoginPage(Page).OpenAsync()).SignInAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
+        await (await new LoginPage(Page).OpenAsync()).SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
         var integrations = new IntegrationsPage(Page);
-        await integrations.WaitUntilInteractiveAsync();
+        await integrations.OpenAsync(PortalServer.Tenant);
         var id = $"ib-{Guid.NewGuid():N}"[..15];
         await integrations.CreateAsync(id, $"Inbox {id}", "Receives JSON webhooks.");
         await Expect(integrations.Dialog).ToBeHiddenAsync();
@@ -61,9 +61,9 @@ public sealed class InboxAuditE2ETests(PortalServer server, ITestOutputHelper ou
     [Fact]
     public Task The_audit_log_filtered_by_action_shows_only_that_action_and_keeps_the_filter_after_a_reload() => RunAsync(async () =>
     {
-        await (await new LoginPage(Page).OpenAsync()).SignInAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
+        await (await new LoginPage(Page).OpenAsync()).SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
         var integrations = new IntegrationsPage(Page);
-        await integrations.WaitUntilInteractiveAsync();
+        await integrations.OpenAsync(PortalServer.Tenant);
         var id = $"au-{Guid.NewGuid():N}"[..15];
         await integrations.CreateAsync(id, $"Audited {id}", "Shows up in the audit log.");
         await Expect(integrations.Dialog).ToBeHiddenAsync();

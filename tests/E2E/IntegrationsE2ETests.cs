@@ -15,9 +15,12 @@ public sealed class IntegrationsE2ETests(PortalServer server, ITestOutputHelper 
         var login = await new LoginPage(Page).OpenAsync();
         await login.SignInAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
 
-        await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(IntegrationsPage.PathFor(PortalServer.Tenant))}$"));
+        // A sign-in lands on the tenant's home page; the menu leads to the integrations.
+        await Expect(Page).ToHaveURLAsync(new Regex($"/t/{PortalServer.Tenant}$"));
         var integrations = new IntegrationsPage(Page);
         await integrations.WaitUntilInteractiveAsync();
+        await Page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Integrations" }).ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(IntegrationsPage.PathFor(PortalServer.Tenant))}$"));
 
         var id = $"e2e-{Guid.NewGuid():N}"[..16];
         var displayName = $"E2E {id}";

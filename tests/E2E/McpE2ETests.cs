@@ -14,9 +14,9 @@ public sealed class McpE2ETests(PortalServer server, ITestOutputHelper output) :
     {
         await Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
         var login = await new LoginPage(Page).OpenAsync();
-        await login.SignInAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
+        await login.SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
         var integrations = new IntegrationsPage(Page);
-        await integrations.WaitUntilInteractiveAsync();
+        await integrations.OpenAsync(PortalServer.Tenant);
         var id = $"mcp-{Guid.NewGuid():N}"[..16];
         await integrations.CreateAsync(id, $"MCP {id}", "Exposed to agents.");
         await Expect(integrations.Dialog).ToBeHiddenAsync();

@@ -22,7 +22,7 @@ public sealed class OAuthE2ETests(PortalServer server, ITestOutputHelper output)
 
         var login = await new LoginPage(Page).OpenAsync();
         await login.SignInAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
-        await Expect(Page).ToHaveURLAsync(new Regex(Regex.Escape(IntegrationsPage.PathFor(PortalServer.Tenant))));
+        await Expect(Page).ToHaveURLAsync(new Regex($"/t/{PortalServer.Tenant}$"));
 
         var configPath = $"/t/{PortalServer.Tenant}/integrations/{integration}/configs/{config}";
         await Page.GotoAsync(configPath);
@@ -44,15 +44,7 @@ public sealed class OAuthE2ETests(PortalServer server, ITestOutputHelper output)
 
     private async Task<(string Integration, string Config)> OAuthConfigAsync(string providerBase)
     {
-        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
-        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = PortalServer.ApiClientId,
-            ["client_secret"] = PortalServer.ApiClientSecret,
-        }));
-        var accessToken = (await token.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        using var http = await Server.ApiAsync();
 
         var id = $"oauth-{Guid.NewGuid():N}"[..18];
         using var created = await http.PostAsJsonAsync($"/v1/tenants/{PortalServer.Tenant}/integrations", new JsonObject

@@ -14,9 +14,9 @@ public sealed class WebhookE2ETests(PortalServer server, ITestOutputHelper outpu
     {
         await Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
         var login = await new LoginPage(Page).OpenAsync();
-        await login.SignInAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
+        await login.SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
         var integrations = new IntegrationsPage(Page);
-        await integrations.WaitUntilInteractiveAsync();
+        await integrations.OpenAsync(PortalServer.Tenant);
         var id = $"wh-{Guid.NewGuid():N}"[..15];
         await integrations.CreateAsync(id, $"Webhooks {id}", "Receives webhooks.");
         await Expect(integrations.Dialog).ToBeHiddenAsync();
@@ -49,9 +49,9 @@ public sealed class WebhookE2ETests(PortalServer server, ITestOutputHelper outpu
     {
         await Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
         var login = await new LoginPage(Page).OpenAsync();
-        await login.SignInAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
+        await login.SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
         var integrations = new IntegrationsPage(Page);
-        await integrations.WaitUntilInteractiveAsync();
+        await integrations.OpenAsync(PortalServer.Tenant);
         var id = $"tw-{Guid.NewGuid():N}"[..15];
         await integrations.CreateAsync(id, $"SMS {id}", "Receives Twilio-style form posts.");
         await Expect(integrations.Dialog).ToBeHiddenAsync();

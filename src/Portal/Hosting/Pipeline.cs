@@ -29,6 +29,9 @@ public static class Pipeline
                 ui.UseExceptionHandler("/error", createScopeForErrors: true);
             }
 
+            // A browser asking for a page that does not exist gets the styled 404 page (other clients keep the bare status).
+            ui.UseWhen(IsPageRequest, pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+
             // A malformed form post is the sender's fault: its status (400, 413, 415), not an error page.
             ui.Use(async (ctx, next) =>
             {
@@ -43,6 +46,8 @@ public static class Pipeline
             });
         });
 
+        // Routing after the error and status-code pages, so that their re-execution (/error, /status/404) finds its page.
+        app.UseRouting();
         app.UseApiBodyLimit();
 
         Idempotency.UseIdempotencyBuffering(app);
@@ -53,4 +58,12 @@ public static class Pipeline
         app.UseIntegrationKeyRule();
         app.UseAntiforgery();
     }
+
+    /// <summary>A browser's GET of a page: not the MCP endpoint, health probes, Blazor's own traffic or static files.</summary>
+    private static bool IsPageRequest(HttpContext ctx) =>
+        HttpMethods.IsGet(ctx.Request.Method)
+        && ctx.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+        && !ctx.Request.Path.StartsWithSegments("/mcp") && !ctx.Request.Path.StartsWithSegments("/healthz")
+        && !ctx.Request.Path.StartsWithSegments("/readyz") && !ctx.Request.Path.StartsWithSegments("/_blazor")
+        && !ctx.Request.Path.StartsWithSegments("/_framework") && !ctx.Request.Path.StartsWithSegments("/_content");
 }

@@ -21,3 +21,42 @@ window.portalClipboard = {
     return ok;
   }
 };
+
+// Dialog focus: a confirm dialog starts on its safe button; when any dialog closes, focus returns to what opened it
+// (or to the page's <main> when that element is gone), never to <body>.
+window.portalFocus = {
+  // MudBlazor's focus trap focuses its own container (tabindex -1) a moment after the dialog renders: for the next
+  // second, such a programmatic focus is sent on to the safe button; a user's Tab (to a real control) is left alone.
+  safe: function (id) {
+    const target = function () { return document.getElementById(id); };
+    const first = target();
+    if (first) first.focus();
+    const until = Date.now() + 1000;
+    const redirect = function (e) {
+      const element = target();
+      if (Date.now() > until || !element) { document.removeEventListener("focusin", redirect, true); return; }
+      if (e.target !== element && e.target instanceof Element && e.target.getAttribute("tabindex") === "-1") element.focus();
+    };
+    document.addEventListener("focusin", redirect, true);
+    setTimeout(function () { document.removeEventListener("focusin", redirect, true); }, 1000);
+  }
+};
+(function () {
+  let lastFocused = null;
+  let opener = null;
+  let dialogOpen = false;
+  document.addEventListener("focusin", function (e) {
+    if (e.target instanceof Element && !e.target.closest(".mud-dialog-container, .mud-popover")) lastFocused = e.target;
+  }, true);
+  new MutationObserver(function () {
+    const open = document.querySelector(".mud-dialog-container") !== null;
+    if (open && !dialogOpen) {
+      opener = lastFocused;
+    } else if (!open && dialogOpen) {
+      const target = opener && document.contains(opener) ? opener : document.getElementById("main");
+      opener = null;
+      if (target && (document.activeElement === document.body || document.activeElement === null)) target.focus();
+    }
+    dialogOpen = open;
+  }).observe(document.body, { childList: true, subtree: true });
+})();

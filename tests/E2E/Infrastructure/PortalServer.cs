@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -35,7 +38,8 @@ public sealed class PortalServer : IAsyncLifetime
     ];
 
     // The same app, settings and bootstrap data as the API tests (its own SQLite file, deleted at the end); served on a real port here.
-    private readonly PortalApplication _app = new();
+    // With the demo data, so the pages (and the README's screenshots) show a realistic tenant next to the tests' own data.
+    private readonly PortalApplication _app = new() { Settings = new() { ["Portal:Demo:Enabled"] = "true" } };
     private WebApplicationFactory<Program>? _factory;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -96,11 +100,31 @@ public sealed class PortalServer : IAsyncLifetime
         }
     }
 
+    /// <summary>An HttpClient on the app carrying the bootstrap Admin API client's token: tests set up data through the API.</summary>
+    public async Task<HttpClient> ApiAsync()
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        using var token = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = ApiClientId,
+            ["client_secret"] = ApiClientSecret,
+        }));
+        var body = await token.Content.ReadFromJsonAsync<JsonObject>();
+        if (!token.IsSuccessStatusCode || body?["access_token"]?.GetValue<string>() is not { } accessToken)
+        {
+            throw new InvalidOperationException($"The token request failed: {(int)token.StatusCode} {body}");
+        }
+
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return http;
+    }
+
     /// <summary>A fresh context (no cookies) whose relative URLs resolve against the app.</summary>
-    public Task<IBrowserContext> NewContextAsync() => Browser.NewContextAsync(new BrowserNewContextOptions
+    public Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900) => Browser.NewContextAsync(new BrowserNewContextOptions
     {
         BaseURL = BaseAddress.ToString(),
-        ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        ViewportSize = new ViewportSize { Width = width, Height = height },
     });
 
     public async Task DisposeAsync()

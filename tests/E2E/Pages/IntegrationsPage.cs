@@ -20,6 +20,13 @@ public sealed class IntegrationsPage(IPage page)
     public Task WaitUntilInteractiveAsync() =>
         page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
+    /// <summary>Opens the list of the test tenant and waits until it can be used.</summary>
+    public async Task OpenAsync(string tenant)
+    {
+        await page.GotoAsync(PathFor(tenant));
+        await WaitUntilInteractiveAsync();
+    }
+
     public async Task CreateAsync(string id, string displayName, string description)
     {
         await NewIntegrationButton.ClickAsync();

@@ -27,4 +27,11 @@ public sealed class LoginPage(IPage page)
         await Password.FillAsync(password);
         await SignInButton.ClickAsync();
     }
+
+    /// <summary>Signs in and waits for the tenant's home page, where a sign-in lands.</summary>
+    public async Task SignInToHomeAsync(string email, string password)
+    {
+        await SignInAsync(email, password);
+        await page.WaitForURLAsync(url => url.Contains("/t/", StringComparison.Ordinal));
+    }
 }

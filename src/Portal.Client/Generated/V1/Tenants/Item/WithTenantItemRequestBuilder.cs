@@ -7,6 +7,7 @@ using Portal.Client.V1.Tenants.Item.Audit;
 using Portal.Client.V1.Tenants.Item.AuditExport;
 using Portal.Client.V1.Tenants.Item.Integrations;
 using Portal.Client.V1.Tenants.Item.Members;
+using Portal.Client.V1.Tenants.Item.Overview;
 using Portal.Client.V1.Tenants.Item.SigningSecrets;
 using System.Collections.Generic;
 using System.IO;
@@ -44,6 +45,11 @@ namespace Portal.Client.V1.Tenants.Item
         public global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder Members
         {
             get => new global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The overview property</summary>
+        public global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder Overview
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The signingSecrets property</summary>
         public global::Portal.Client.V1.Tenants.Item.SigningSecrets.SigningSecretsRequestBuilder SigningSecrets
