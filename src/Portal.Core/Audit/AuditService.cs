@@ -5,7 +5,19 @@ using Portal.Core.Tenancy;
 
 namespace Portal.Core.Audit;
 
-public sealed record AuditQuery(string? Action = null, string? Target = null, string? Actor = null);
+/// <summary>The audit log's filters: action and actor exact, target by prefix, time (<c>at</c>) from inclusive, to exclusive (epoch ms).</summary>
+public sealed record AuditQuery(string? Action = null, string? Target = null, string? Actor = null, long? From = null, long? To = null)
+{
+    /// <summary>Reads the query string's values strictly (400 naming the parameter); the page reads its URL the same way.</summary>
+    public static Result<(AuditQuery Query, Paging Paging)> Parse(string? action, string? target, string? actor, string? from, string? to, int? skip = null, int? take = null)
+    {
+        var filters = new ListFilters();
+        var query = new AuditQuery(filters.Text("action", action), filters.Text("target", target), filters.Text("actor", actor), filters.Instant("from", from), filters.Instant("to", to));
+        filters.Range(query.From, query.To);
+        var paging = filters.Paging(skip, take);
+        return filters.Valid ? (query, paging) : filters.ToError();
+    }
+}
 
 public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
 {
@@ -26,13 +38,13 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var q = Filtered(db, actor.TenantId, query);
-        var total = string.IsNullOrWhiteSpace(query.Target) && string.IsNullOrWhiteSpace(query.Actor)
+        var total = string.IsNullOrWhiteSpace(query.Target) && string.IsNullOrWhiteSpace(query.Actor) && query.From is null && query.To is null
             ? await CountedAsync(db, actor.TenantId, query.Action, ct)
             : await q.CountAsync(ct);
         var items = await PageOf(db, q, paging)
             .Select(e => new AuditEventView(e.Id, e.At, e.Actor, e.Action, e.Target, e.KeyPrefix, e.Outcome, e.Ip))
             .ToListAsync(ct);
-        return new Page<AuditEventView>(items, total);
+        return new Page<AuditEventView>(items.OrderByDescending(e => e.At).ThenByDescending(e => e.Id).ToList(), total);
     }
 
     /// <summary>The tenant's events that match the filter (exposed to the query plan tests).</summary>
@@ -54,19 +66,53 @@ public sealed class AuditService(IDbContextFactory<PortalDbContext> dbFactory, T
             q = q.Where(e => e.Actor == query.Actor);
         }
 
+        if (query.From is { } from)
+        {
+            q = q.Where(e => e.At >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            q = q.Where(e => e.At < to);
+        }
+
         return q;
     }
 
     /// <summary>
     /// Late row lookup: the ids of the page come from the filter's index (the offset is walked there, not in the table),
-    /// then only those rows are read, newest first.
+    /// then only those rows are read (the caller puts the page's few rows in order).
     /// </summary>
     internal static IQueryable<AuditEvent> PageOf(PortalDbContext db, IQueryable<AuditEvent> filtered, Paging paging)
     {
-        var ids = filtered.OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take).Select(e => e.Id);
+        var ids = Newest(filtered).Skip(paging.Skip).Take(paging.Take).Select(e => e.Id);
         // By primary key only: the ids already come from this tenant's filter, and a tenant condition here could make the
         // planner walk the tenant's index entries instead of looking up the page's keys.
-        return db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderByDescending(e => e.Id);
+        return db.AuditEvents.AsNoTracking().Where(e => ids.Contains(e.Id));
+    }
+
+    /// <summary>Newest first: by time, then id (the order every audit index ends with).</summary>
+    private static IOrderedQueryable<AuditEvent> Newest(IQueryable<AuditEvent> q) => q.OrderByDescending(e => e.At).ThenByDescending(e => e.Id);
+
+    /// <summary>The most rows one export returns: beyond it, narrow the filter (the CSV says so in its last line).</summary>
+    public const int MaxExportRows = 100_000;
+
+    /// <summary>
+    /// The events that match, newest first, at most <see cref="MaxExportRows"/> and one more (so the writer can say the export
+    /// was cut), streamed from the filter's index as they are
+    /// read (never held in memory). The export itself is audited (<c>audit.export</c>, target <c>audit</c>).
+    /// </summary>
+    public async IAsyncEnumerable<AuditEventView> ExportAsync(Actor actor, AuditQuery query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await RecordAsync(actor, "audit.export", "audit", AuditOutcomes.Success, ct: ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = Newest(Filtered(db, actor.TenantId, query)).Take(MaxExportRows + 1)
+            .Select(e => new AuditEventView(e.Id, e.At, e.Actor, e.Action, e.Target, e.KeyPrefix, e.Outcome, e.Ip))
+            .AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            yield return row;
+        }
     }
 
     /// <summary>The total of the tenant's log, or of one action, from the per-action counts.</summary>

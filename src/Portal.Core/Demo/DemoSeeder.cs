@@ -106,6 +106,10 @@ public sealed class DemoSeeder(
                 WebhookId = $"evt_demo_{i + 1}",
                 ReceivedAt = now - (types.Length - i) * 600_000,
                 ContentType = "application/json",
+                MediaType = "application/json",
+                Headers = WebhookHeaders.Capture(
+                    [new("Content-Type", "application/json"), new("User-Agent", "DemoPayments/1.0"), new("webhook-id", $"evt_demo_{i + 1}")], key: ""),
+                SignatureCheck = WebhookSignatureStatus.NotChecked,
                 Body = Encoding.UTF8.GetBytes(body.ToJsonString()),
             });
         }

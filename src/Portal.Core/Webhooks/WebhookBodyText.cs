@@ -40,6 +40,36 @@ public static class WebhookBodyText
             || TextualApplicationTypes.Contains(mediaType);
     }
 
+    /// <summary>
+    /// A JSON body (JSON or +json content type, or none) indented for reading; null when the body is not JSON. The body is
+    /// at most 1 MiB and a deeper nesting than <see cref="Common.JsonLimits.MaxDocumentDepth"/> is shown as text, so this is bounded work.
+    /// </summary>
+    public static string? PrettyJson(string? contentType, string body, string encoding)
+    {
+        var mediaType = MediaType(contentType);
+        if (encoding != Utf8 || !(mediaType is "" or "application/json" || mediaType.EndsWith("+json", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(body, new System.Text.Json.JsonDocumentOptions { MaxDepth = Common.JsonLimits.MaxDocumentDepth });
+            return System.Text.Json.JsonSerializer.Serialize(document.RootElement, PrettyOptions);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions PrettyOptions = new()
+    {
+        WriteIndented = true,
+        MaxDepth = Common.JsonLimits.MaxDocumentDepth,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // shown as text in a <pre>, never as markup
+    };
+
     /// <summary>The media type without parameters, lower case ("" when absent).</summary>
     public static string MediaType(string? contentType)
     {

@@ -25,6 +25,18 @@ public sealed class WebhookEvent
     public long ReceivedAt { get; set; }
     public string? ContentType { get; set; }
 
+    /// <summary>The content type's media type, lower case, without parameters (<c>application/json</c>): what the inbox filters on.</summary>
+    public string? MediaType { get; set; }
+
+    /// <summary>The request headers as kept (<see cref="WebhookHeaders"/>: bounded, credentials redacted); null on events received before they were kept.</summary>
+    public string? Headers { get; set; }
+
+    /// <summary>What the receiver checked: <see cref="WebhookSignatureStatus.Verified"/> or <see cref="WebhookSignatureStatus.NotChecked"/>; null on events received before it was recorded.</summary>
+    public string? SignatureCheck { get; set; }
+
+    /// <summary>The signing secret that verified the signature (when <see cref="SignatureCheck"/> is verified).</summary>
+    public string? SigningSecretName { get; set; }
+
     /// <summary>The body bytes exactly as received (providers post JSON, forms, XML, text and binary alike).</summary>
     public required byte[] Body { get; set; }
 }

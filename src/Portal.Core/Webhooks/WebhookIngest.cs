@@ -56,7 +56,7 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
     /// <summary>Hands <paramref name="e"/> to the writer and waits until it is committed (or refused).</summary>
     public async Task<IngestOutcome> SubmitAsync(WebhookEvent e)
     {
-        var size = e.Body.LongLength;
+        var size = e.Body.LongLength + (e.Headers?.Length ?? 0) * 2L;
         if (Interlocked.Add(ref _queuedBytes, size) > options.Value.QueueBytes && size < Interlocked.Read(ref _queuedBytes))
         {
             Interlocked.Add(ref _queuedBytes, -size); // over the byte budget (one body alone always fits): refuse, hold nothing
@@ -154,11 +154,11 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         // would fail the whole batch. Stable: of one delivery sent twice, the first queued is still the one stored.
         var rows = batch.OrderBy(p => p.Event.TenantId, StringComparer.Ordinal).ThenBy(p => p.Event.ConfigId).ThenBy(p => p.Event.BindingId)
             .ThenBy(p => p.Event.WebhookId, StringComparer.Ordinal).ToList();
-        var sql = new StringBuilder("""INSERT INTO "WebhookEvents" ("TenantId", "IntegrationId", "ConfigId", "BindingId", "WebhookId", "ReceivedAt", "ContentType", "Body") VALUES """);
+        var sql = new StringBuilder("""INSERT INTO "WebhookEvents" ("TenantId", "IntegrationId", "ConfigId", "BindingId", "WebhookId", "ReceivedAt", "ContentType", "MediaType", "Headers", "SignatureCheck", "SigningSecretName", "Body") VALUES """);
         for (var i = 0; i < rows.Count; i++)
         {
             var e = rows[i].Event;
-            sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @i{i}, @c{i}, @b{i}, @w{i}, @r{i}, @ct{i}, @body{i})");
+            sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @i{i}, @c{i}, @b{i}, @w{i}, @r{i}, @ct{i}, @mt{i}, @h{i}, @s{i}, @sn{i}, @body{i})");
             command.AddParameter($"t{i}", e.TenantId);
             command.AddParameter($"i{i}", e.IntegrationId);
             command.AddParameter($"c{i}", Stored(e.ConfigId, postgres));
@@ -166,6 +166,10 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
             command.AddParameter($"w{i}", e.WebhookId);
             command.AddParameter($"r{i}", e.ReceivedAt);
             command.AddParameter($"ct{i}", (object?)e.ContentType ?? DBNull.Value);
+            command.AddParameter($"mt{i}", (object?)e.MediaType ?? DBNull.Value);
+            command.AddParameter($"h{i}", (object?)e.Headers ?? DBNull.Value);
+            command.AddParameter($"s{i}", (object?)e.SignatureCheck ?? DBNull.Value);
+            command.AddParameter($"sn{i}", (object?)e.SigningSecretName ?? DBNull.Value);
             command.AddParameter($"body{i}", e.Body);
         }
 

@@ -64,6 +64,7 @@ public sealed class WebhookReceiver
             return WebhookReceipt.TooLarge;
         }
 
+        var signatureCheck = WebhookSignatureStatus.NotChecked;
         if (!string.IsNullOrEmpty(route.SigningSecretName))
         {
             var secrets = await _keys.RevealUsableAsync(inbound.Tenant, KeyOwner.ForSigningSecret(route.SigningSecretName), ct);
@@ -71,6 +72,8 @@ public sealed class WebhookReceiver
             {
                 return WebhookReceipt.Unauthorized;
             }
+
+            signatureCheck = WebhookSignatureStatus.Verified;
         }
 
         var webhookId = string.IsNullOrEmpty(inbound.WebhookId) ? $"gen_{Guid.CreateVersion7():N}" : inbound.WebhookId;
@@ -88,6 +91,10 @@ public sealed class WebhookReceiver
             WebhookId = webhookId,
             ReceivedAt = _time.NowMs(),
             ContentType = inbound.ContentType is { Length: > 256 } contentType ? contentType[..256] : inbound.ContentType,
+            MediaType = WebhookBodyText.MediaType(inbound.ContentType) is { Length: > 0 and <= 256 } mediaType ? mediaType : null,
+            Headers = WebhookHeaders.Capture(inbound.Headers, inbound.Key),
+            SignatureCheck = signatureCheck,
+            SigningSecretName = signatureCheck == WebhookSignatureStatus.Verified ? route.SigningSecretName : null,
             Body = body,
         });
         return outcome switch

@@ -136,8 +136,17 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         return new Page<KeyInfo>(list, list.Count);
     }
 
-    /// <summary>The received events of a config (its own URL and its bindings), newest first.</summary>
-    public async Task<Result<Page<WebhookEventView>>> ListEventsAsync(Actor actor, string integrationId, Guid configId, Paging paging, CancellationToken ct = default)
+    /// <summary>The received events of a config (its own URL and its bindings), newest first, optionally filtered.</summary>
+    public Task<Result<Page<WebhookEventView>>> ListEventsAsync(Actor actor, string integrationId, Guid configId, Paging paging, CancellationToken ct = default) =>
+        ListEventsAsync(actor, integrationId, configId, new WebhookEventQuery(), paging, ct);
+
+    /// <summary>
+    /// The received events of a config that match <paramref name="query"/>, newest first (received time, then id). The
+    /// unfiltered total is kept by triggers (WebhookEventCount), a filtered one is counted in the filter's index; the page's
+    /// ids come from the index that starts with the filter, the offset walked there, and only the page's rows (with their
+    /// bodies) are read from the table.
+    /// </summary>
+    public async Task<Result<Page<WebhookEventView>>> ListEventsAsync(Actor actor, string integrationId, Guid configId, WebhookEventQuery query, Paging paging, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
@@ -146,15 +155,72 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             return loaded.Error!;
         }
 
-        // The total is kept by triggers (WebhookEventCount), not counted; the page's ids come from the (TenantId, ConfigId, Id)
-        // index, the offset walked there, and only the page's rows (with their bodies) are read from the table.
-        var total = (int)await db.Set<WebhookEventCount>().Where(c => c.TenantId == actor.TenantId && c.ConfigId == configId).SumAsync(c => c.Count, ct);
-        var ids = db.WebhookEvents.Where(e => e.TenantId == actor.TenantId && e.ConfigId == configId)
-            .OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take).Select(e => e.Id);
+        var filtered = FilteredEvents(db, actor.TenantId, configId, query);
+        var total = query.IsEmpty
+            ? (int)await db.Set<WebhookEventCount>().Where(c => c.TenantId == actor.TenantId && c.ConfigId == configId).SumAsync(c => c.Count, ct)
+            : await filtered.CountAsync(ct);
+        var ids = filtered.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Take).Select(e => e.Id);
         // By primary key only: the ids already come from this tenant's config, and a tenant condition here would make
-        // SQLite walk the tenant's index entries instead of the 50 keys.
-        var rows = await db.WebhookEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderByDescending(e => e.Id).ToListAsync(ct);
-        return new Page<WebhookEventView>(rows.Select(ToView).ToList(), total);
+        // SQLite walk the tenant's index entries instead of the page's keys. The page's few rows are put in order here.
+        var rows = await db.WebhookEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).ToListAsync(ct);
+        return new Page<WebhookEventView>(rows.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(ToView).ToList(), total);
+    }
+
+    /// <summary>The id of the newest event that matches (one seek in the filter's index): what an open inbox polls while live.</summary>
+    public async Task<Result<long?>> NewestEventIdAsync(Actor actor, string integrationId, Guid configId, WebhookEventQuery query, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error!;
+        }
+
+        var ids = await FilteredEvents(db, actor.TenantId, configId, query).OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(e => e.Id).Take(1).ToListAsync(ct);
+        return ids.Count == 0 ? (long?)null : ids[0];
+    }
+
+    /// <summary>The config's events that match the filter (exposed to the query plan tests).</summary>
+    internal static IQueryable<WebhookEvent> FilteredEvents(PortalDbContext db, string tenantId, Guid configId, WebhookEventQuery query)
+    {
+        var q = db.WebhookEvents.AsNoTracking().Where(e => e.TenantId == tenantId && e.ConfigId == configId);
+        if (!string.IsNullOrEmpty(query.ContentType))
+        {
+            q = q.Where(e => e.MediaType == query.ContentType);
+        }
+
+        if (query.From is { } from)
+        {
+            q = q.Where(e => e.ReceivedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            q = q.Where(e => e.ReceivedAt < to);
+        }
+
+        return q;
+    }
+
+    /// <summary>One received event in full: headers as kept, what is known of its signature, the body; Viewers may read.</summary>
+    public async Task<Result<WebhookEventDetail>> GetEventAsync(Actor actor, string integrationId, Guid configId, long eventId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
+        if (!loaded.IsSuccess)
+        {
+            return loaded.Error!;
+        }
+
+        var e = await db.WebhookEvents.AsNoTracking().FirstOrDefaultAsync(e => e.TenantId == actor.TenantId && e.ConfigId == configId && e.Id == eventId, ct);
+        if (e is null)
+        {
+            return Error.NotFound($"Webhook event {eventId} was not found on this config.");
+        }
+
+        var (body, encoding) = WebhookBodyText.Render(e.ContentType, e.Body);
+        return new WebhookEventDetail(e.Id, e.WebhookId, e.ReceivedAt, e.ContentType, e.BindingId == Guid.Empty ? null : e.BindingId,
+            WebhookHeaders.Read(e.Headers), WebhookSignatureStatus.View(e.SignatureCheck, e.SigningSecretName), body, encoding, e.Body.Length);
     }
 
     /// <summary>One received event's body bytes and content type, exactly as stored (for download); Viewers may read.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Portal.Core.Common;
 using Portal.Core.Keys;
 
 namespace Portal.Core.Webhooks;
@@ -30,6 +31,49 @@ public sealed record WebhookBindingView(Guid Id, Guid ConfigId, string Name, lon
 /// </summary>
 public sealed record WebhookEventView(long Id, string WebhookId, long ReceivedAt, string? ContentType, string Body, string BodyEncoding, int BodyBytes, Guid? BindingId);
 
+/// <summary>What is known of a received event's signature: <c>status</c> is VERIFIED, NOT_CHECKED or NOT_RECORDED.</summary>
+public sealed record WebhookSignatureView(string Status, string? SigningSecretName, string Detail);
+
+public static class WebhookSignatureStatus
+{
+    public const string Verified = "VERIFIED";
+    public const string NotChecked = "NOT_CHECKED";
+    public const string NotRecorded = "NOT_RECORDED";
+
+    public static WebhookSignatureView View(string? check, string? signingSecretName) => check switch
+    {
+        Verified => new(Verified, signingSecretName, $"Standard Webhooks signature verified with the signing secret '{signingSecretName}'."),
+        NotChecked => new(NotChecked, null, "Not checked: no signing secret was attached to the config when this event arrived."),
+        _ => new(NotRecorded, null, "Not recorded: this event arrived before the portal recorded signature checks."),
+    };
+}
+
+/// <summary>
+/// One received event in full (the inbox's detail): its headers as kept (null when received before headers were kept),
+/// what is known of its signature, and the body as in the list (text when utf8, else base64).
+/// Deliveries whose signature failed are refused with 401 and never stored.
+/// </summary>
+public sealed record WebhookEventDetail(
+    long Id, string WebhookId, long ReceivedAt, string? ContentType, Guid? BindingId,
+    IReadOnlyList<WebhookHeader>? Headers, WebhookSignatureView Signature,
+    string Body, string BodyEncoding, int BodyBytes);
+
+/// <summary>The inbox filters: received time (from inclusive, to exclusive, epoch ms) and media type (<c>application/json</c>, parameters ignored).</summary>
+public sealed record WebhookEventQuery(long? From = null, long? To = null, string? ContentType = null)
+{
+    public bool IsEmpty => From is null && To is null && string.IsNullOrEmpty(ContentType);
+
+    /// <summary>Reads the query string's values strictly (400 naming the parameter); the page reads its URL the same way.</summary>
+    public static Result<(WebhookEventQuery Query, Paging Paging)> Parse(string? from, string? to, string? contentType, int? skip = null, int? take = null)
+    {
+        var filters = new ListFilters();
+        var query = new WebhookEventQuery(filters.Instant("from", from), filters.Instant("to", to), filters.Text("contentType", contentType) is { } t ? WebhookBodyText.MediaType(t) : null);
+        filters.Range(query.From, query.To);
+        var paging = filters.Paging(skip, take);
+        return filters.Valid ? (query, paging) : filters.ToError();
+    }
+}
+
 /// <summary>A received event's body as stored, for download.</summary>
 public sealed record WebhookEventBody(long Id, string WebhookId, string? ContentType, byte[] Body)
 {
@@ -47,7 +91,8 @@ public sealed record InboundWebhook(
     string? WebhookId,
     string? WebhookTimestamp,
     string? WebhookSignature,
-    string? Ip)
+    string? Ip,
+    IEnumerable<KeyValuePair<string, string>>? Headers = null)
 {
     public override string ToString() => $"InboundWebhook {{ Tenant = {Tenant}, Integration = {Integration} }}";
 }

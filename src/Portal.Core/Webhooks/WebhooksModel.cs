@@ -26,8 +26,14 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         e.Property(w => w.IntegrationId).HasMaxLength(64);
         e.Property(w => w.WebhookId).HasMaxLength(256);
         e.Property(w => w.ContentType).HasMaxLength(256);
+        e.Property(w => w.MediaType).HasMaxLength(256);
+        e.Property(w => w.SignatureCheck).HasMaxLength(16);
+        e.Property(w => w.SigningSecretName).HasMaxLength(512);
         e.HasIndex(w => new { w.TenantId, w.ConfigId, w.BindingId, w.WebhookId }).IsUnique();
-        e.HasIndex(w => new { w.TenantId, w.ConfigId, w.Id });
+        // The inbox is newest first (ReceivedAt, then Id) and each filter has an index that starts with it, then that order:
+        // a page (and a received-time range) walks the matching entries only (WebhookInboxPlanTests).
+        e.HasIndex(w => new { w.TenantId, w.ConfigId, w.ReceivedAt, w.Id });
+        e.HasIndex(w => new { w.TenantId, w.ConfigId, w.MediaType, w.ReceivedAt, w.Id });
         e.HasOne<Config>().WithMany().HasForeignKey(w => w.ConfigId).OnDelete(DeleteBehavior.Cascade); // received events go with their config
     }
 }

@@ -485,15 +485,15 @@ namespace Portal.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "Id");
-
                     b.HasIndex("TenantId", "Target");
 
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("TenantId", "Target"), new[] { "text_pattern_ops", "text_pattern_ops" });
 
-                    b.HasIndex("TenantId", "Action", "Id");
+                    b.HasIndex("TenantId", "At", "Id");
 
-                    b.HasIndex("TenantId", "Actor", "Id");
+                    b.HasIndex("TenantId", "Action", "At", "Id");
+
+                    b.HasIndex("TenantId", "Actor", "At", "Id");
 
                     b.ToTable("AuditEvents");
                 });
@@ -1174,13 +1174,28 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("Headers")
+                        .HasColumnType("text");
+
                     b.Property<string>("IntegrationId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("MediaType")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("SignatureCheck")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("SigningSecretName")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
                     b.Property<string>("TenantId")
                         .IsRequired()
@@ -1196,10 +1211,12 @@ namespace Portal.Migrations.Postgres.Migrations
 
                     b.HasIndex("ConfigId");
 
-                    b.HasIndex("TenantId", "ConfigId", "Id");
-
                     b.HasIndex("TenantId", "ConfigId", "BindingId", "WebhookId")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "ConfigId", "ReceivedAt", "Id");
+
+                    b.HasIndex("TenantId", "ConfigId", "MediaType", "ReceivedAt", "Id");
 
                     b.ToTable("WebhookEvents");
                 });

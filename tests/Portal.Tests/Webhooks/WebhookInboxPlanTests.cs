@@ -45,7 +45,12 @@ public sealed class WebhookInboxPlanTests : IAsyncLifetime
             {
                 for (var i = 0; i < count; i++)
                 {
-                    db.WebhookEvents.Add(new WebhookEvent { TenantId = PortalApplication.Tenant, IntegrationId = _integration, ConfigId = config, WebhookId = $"bulk_{i}", ReceivedAt = i, Body = [(byte)'{', (byte)'}'] });
+                    var json = i % 2 == 0;
+                    db.WebhookEvents.Add(new WebhookEvent
+                    {
+                        TenantId = PortalApplication.Tenant, IntegrationId = _integration, ConfigId = config, WebhookId = $"bulk_{i}", ReceivedAt = i, Body = [(byte)'{', (byte)'}'],
+                        ContentType = json ? "application/json; charset=utf-8" : "text/plain", MediaType = json ? "application/json" : "text/plain",
+                    });
                 }
             }
 
@@ -63,11 +68,62 @@ public sealed class WebhookInboxPlanTests : IAsyncLifetime
 
         Assert.Equal(103, page.Total); // three distinct deliveries (the repeated webhook-id is not a row) and the hundred stored
         Assert.Equal(25, page.Items.Count);
-        Assert.Equal(page.Items.OrderByDescending(e => e.Id).Select(e => e.Id), page.Items.Select(e => e.Id));
+        Assert.Equal(page.Items.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(e => e.Id), page.Items.Select(e => e.Id));
         Assert.DoesNotContain(_plans.Statements, sql => sql.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
         var plan = await _plans.AssertNoScanAsync("WebhookEvents");
-        _plans.AssertUses(plan, "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_Id (TenantId=? AND ConfigId=?)", "IX_WebhookEvents_TenantId_ConfigId_Id");
+        _plans.AssertUses(plan, "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_ReceivedAt_Id (TenantId=? AND ConfigId=?)", "IX_WebhookEvents_TenantId_ConfigId_ReceivedAt_Id");
         _plans.AssertUses(plan, "USING INTEGER PRIMARY KEY (rowid=?)", "PK_WebhookEvents");
+    }
+
+    [Theory]
+    [InlineData("contentType", "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_MediaType_ReceivedAt_Id (TenantId=? AND ConfigId=? AND MediaType=?)")]
+    [InlineData("time", "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_ReceivedAt_Id (TenantId=? AND ConfigId=? AND ReceivedAt>? AND ReceivedAt<?)")]
+    [InlineData("both", "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_MediaType_ReceivedAt_Id (TenantId=? AND ConfigId=? AND MediaType=? AND ReceivedAt>? AND ReceivedAt<?)")]
+    public async Task A_filtered_page_is_a_range_of_the_filters_index_and_needs_no_sort(string filter, string index)
+    {
+        var (query, matches) = filter switch
+        {
+            "contentType" => (new WebhookEventQuery(ContentType: "application/json"), (Func<WebhookEvent, bool>)(e => e.MediaType == "application/json")),
+            "time" => (new WebhookEventQuery(From: 10, To: 70), e => e.ReceivedAt is >= 10 and < 70),
+            _ => (new WebhookEventQuery(From: 10, To: 70, ContentType: "application/json"), e => e.MediaType == "application/json" && e.ReceivedAt is >= 10 and < 70),
+        };
+        List<long> expected;
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            var config = Guid.Parse(_config);
+            var all = await db.WebhookEvents.AsNoTracking().Where(e => e.ConfigId == config).ToListAsync();
+            expected = all.Where(matches).OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(e => e.Id).ToList();
+        }
+
+        Assert.InRange(expected.Count, 20, 80);
+        _plans.Clear();
+
+        var page = (await _webhooks.ListEventsAsync(Admin, _integration, Guid.Parse(_config), query, Paging.From(5, 10))).Value!;
+
+        Assert.Equal(expected.Count, page.Total);
+        Assert.Equal(expected.Skip(5).Take(10), page.Items.Select(e => e.Id));
+        var plan = await _plans.AssertNoScanAsync("WebhookEvents");
+        _plans.AssertUses(plan, index, postgresIndex: null);
+        Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal)); // the index gives the order
+    }
+
+    [Fact]
+    public async Task The_live_poll_is_one_seek_in_the_filters_index()
+    {
+        var newest = (await _webhooks.NewestEventIdAsync(Admin, _integration, Guid.Parse(_config), new WebhookEventQuery(ContentType: "application/json"))).Value;
+
+        await using (var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            var config = Guid.Parse(_config);
+            var expected = await db.WebhookEvents.Where(e => e.ConfigId == config && e.MediaType == "application/json")
+                .OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(e => e.Id).FirstAsync();
+            Assert.Equal(expected, newest);
+        }
+
+        var plan = await _plans.AssertNoScanAsync("WebhookEvents");
+        _plans.AssertUses(plan, "COVERING INDEX IX_WebhookEvents_TenantId_ConfigId_MediaType_ReceivedAt_Id (TenantId=? AND ConfigId=? AND MediaType=?)", postgresIndex: null);
+        Assert.DoesNotContain(plan, line => line.Contains("TEMP B-TREE", StringComparison.Ordinal));
+        Assert.DoesNotContain(_plans.Statements, sql => sql.Contains("COUNT(", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -75,7 +131,7 @@ public sealed class WebhookInboxPlanTests : IAsyncLifetime
     {
         await using var db = await _app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var config = Guid.Parse(_config);
-        var expected = await db.WebhookEvents.Where(e => e.ConfigId == config).OrderByDescending(e => e.Id).Select(e => e.Id).Skip(90).Take(20).ToListAsync();
+        var expected = await db.WebhookEvents.Where(e => e.ConfigId == config).OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Select(e => e.Id).Skip(90).Take(20).ToListAsync();
 
         var page = await (await _admin.GetAsync($"{ConfigPath(_integration, _config)}/webhook/events?skip=90&take=20")).ExpectAsync(HttpStatusCode.OK);
 

@@ -60,7 +60,7 @@ public sealed class WebhookPanelTests : PortalComponentTest, IClassFixture<Webho
     }
 
     [Fact]
-    public async Task Rotate_asks_for_a_confirmation_that_says_the_previous_url_stops_working_now_and_cancel_keeps_the_key()
+    public async Task Rotate_asks_for_a_confirmation_that_says_when_the_previous_url_stops_working_and_cancel_keeps_the_key()
     {
         var (integration, config) = await NewConfigAsync();
         using (var admin = await _portal.AdminAsync())
@@ -75,8 +75,10 @@ public sealed class WebhookPanelTests : PortalComponentTest, IClassFixture<Webho
 
         var click = Button(panel, "Rotate webhook URL").ClickAsync(new());
 
-        provider.WaitForAssertion(() => Assert.Contains("The previous URL stops working now", provider.Markup));
+        // The confirmation says what happens to the previous URL and asks when; the default is "now".
+        provider.WaitForAssertion(() => Assert.Contains("Deliveries to the previous URL are refused once it stops working", provider.Markup));
         Assert.Contains("re-register the new URL with the provider", provider.Markup);
+        Assert.Contains("Now: the current one stops working at once", provider.Markup);
         await Button(provider, "Cancel").ClickAsync(new());
         await click;
         provider.WaitForAssertion(() => Assert.Empty(provider.FindAll(".mud-dialog")));

@@ -95,17 +95,17 @@ namespace Portal.Core.Data.CompiledModel
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { tenantId, id });
+                new[] { tenantId, target });
+            index.AddAnnotation("Npgsql:IndexOperators", new[] { "text_pattern_ops", "text_pattern_ops" });
 
             var index0 = runtimeEntityType.AddIndex(
-                new[] { tenantId, target });
-            index0.AddAnnotation("Npgsql:IndexOperators", new[] { "text_pattern_ops", "text_pattern_ops" });
+                new[] { tenantId, at, id });
 
             var index1 = runtimeEntityType.AddIndex(
-                new[] { tenantId, action, id });
+                new[] { tenantId, action, at, id });
 
             var index2 = runtimeEntityType.AddIndex(
-                new[] { tenantId, actor, id });
+                new[] { tenantId, actor, at, id });
 
             return runtimeEntityType;
         }

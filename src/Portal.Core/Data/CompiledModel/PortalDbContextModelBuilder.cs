@@ -11,7 +11,7 @@ namespace Portal.Core.Data.CompiledModel
     public partial class PortalDbContextModel
     {
         private PortalDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("b38c5fe6-d8f1-47ad-b58f-8077723c24e4"), entityTypeCount: 34)
+            : base(skipDetectChanges: false, modelId: new Guid("ce95c0a5-ff8d-48ab-93e6-579531d10a02"), entityTypeCount: 34)
         {
         }
 

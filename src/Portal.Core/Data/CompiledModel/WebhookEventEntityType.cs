@@ -20,9 +20,9 @@ namespace Portal.Core.Data.CompiledModel
                 "Portal.Core.Webhooks.WebhookEvent",
                 typeof(WebhookEvent),
                 baseEntityType,
-                propertyCount: 9,
+                propertyCount: 13,
                 foreignKeyCount: 1,
-                unnamedIndexCount: 3,
+                unnamedIndexCount: 4,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -62,6 +62,13 @@ namespace Portal.Core.Data.CompiledModel
                 nullable: true,
                 maxLength: 256);
 
+            var headers = runtimeEntityType.AddProperty(
+                "Headers",
+                typeof(string),
+                propertyInfo: typeof(WebhookEvent).GetProperty("Headers", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(WebhookEvent).GetField("<Headers>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
             var integrationId = runtimeEntityType.AddProperty(
                 "IntegrationId",
                 typeof(string),
@@ -69,12 +76,36 @@ namespace Portal.Core.Data.CompiledModel
                 fieldInfo: typeof(WebhookEvent).GetField("<IntegrationId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 64);
 
+            var mediaType = runtimeEntityType.AddProperty(
+                "MediaType",
+                typeof(string),
+                propertyInfo: typeof(WebhookEvent).GetProperty("MediaType", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(WebhookEvent).GetField("<MediaType>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 256);
+
             var receivedAt = runtimeEntityType.AddProperty(
                 "ReceivedAt",
                 typeof(long),
                 propertyInfo: typeof(WebhookEvent).GetProperty("ReceivedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(WebhookEvent).GetField("<ReceivedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 sentinel: 0L);
+
+            var signatureCheck = runtimeEntityType.AddProperty(
+                "SignatureCheck",
+                typeof(string),
+                propertyInfo: typeof(WebhookEvent).GetProperty("SignatureCheck", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(WebhookEvent).GetField("<SignatureCheck>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 16);
+
+            var signingSecretName = runtimeEntityType.AddProperty(
+                "SigningSecretName",
+                typeof(string),
+                propertyInfo: typeof(WebhookEvent).GetProperty("SigningSecretName", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(WebhookEvent).GetField("<SigningSecretName>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 512);
 
             var tenantId = runtimeEntityType.AddProperty(
                 "TenantId",
@@ -98,11 +129,14 @@ namespace Portal.Core.Data.CompiledModel
                 new[] { configId });
 
             var index0 = runtimeEntityType.AddIndex(
-                new[] { tenantId, configId, id });
-
-            var index1 = runtimeEntityType.AddIndex(
                 new[] { tenantId, configId, bindingId, webhookId },
                 unique: true);
+
+            var index1 = runtimeEntityType.AddIndex(
+                new[] { tenantId, configId, receivedAt, id });
+
+            var index2 = runtimeEntityType.AddIndex(
+                new[] { tenantId, configId, mediaType, receivedAt, id });
 
             return runtimeEntityType;
         }

@@ -472,14 +472,14 @@ namespace Portal.Core.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TenantId", "Id");
-
                     b.HasIndex("TenantId", "Target")
                         .HasAnnotation("Npgsql:IndexOperators", new[] { "text_pattern_ops", "text_pattern_ops" });
 
-                    b.HasIndex("TenantId", "Action", "Id");
+                    b.HasIndex("TenantId", "At", "Id");
 
-                    b.HasIndex("TenantId", "Actor", "Id");
+                    b.HasIndex("TenantId", "Action", "At", "Id");
+
+                    b.HasIndex("TenantId", "Actor", "At", "Id");
 
                     b.ToTable("AuditEvents");
                 });
@@ -1158,13 +1158,28 @@ namespace Portal.Core.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Headers")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IntegrationId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("MediaType")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ReceivedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SignatureCheck")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SigningSecretName")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("TenantId")
                         .IsRequired()
@@ -1180,10 +1195,12 @@ namespace Portal.Core.Data.Migrations
 
                     b.HasIndex("ConfigId");
 
-                    b.HasIndex("TenantId", "ConfigId", "Id");
-
                     b.HasIndex("TenantId", "ConfigId", "BindingId", "WebhookId")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "ConfigId", "ReceivedAt", "Id");
+
+                    b.HasIndex("TenantId", "ConfigId", "MediaType", "ReceivedAt", "Id");
 
                     b.ToTable("WebhookEvents");
                 });

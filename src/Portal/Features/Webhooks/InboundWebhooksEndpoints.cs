@@ -14,7 +14,7 @@ public static class InboundWebhooksEndpoints
                 var receipt = await receiver.ReceiveAsync(new InboundWebhook(
                     tenant, integration, key, http.Request.Body, http.Request.ContentLength, http.Request.ContentType,
                     headers["webhook-id"].FirstOrDefault(), headers["webhook-timestamp"].FirstOrDefault(), headers["webhook-signature"].FirstOrDefault(),
-                    http.Connection.RemoteIpAddress?.ToString()), http.RequestAborted);
+                    http.Connection.RemoteIpAddress?.ToString(), headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()))), http.RequestAborted);
 
                 // The instance names the endpoint without its key: a ProblemDetails is often logged by the sender.
                 var instance = SecretPaths.Redact(http.Request.Path.Value ?? "");

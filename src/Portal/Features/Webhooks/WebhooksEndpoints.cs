@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Core.Common;
 using Portal.Core.Webhooks;
 
@@ -34,11 +35,27 @@ public static class WebhooksEndpoints
                 ApiResults.Ok(service.ListKeysAsync(http.Actor(), integration, config, http.RequestAborted)))
             .WithName("configs.webhook.keys.list").AllowIntegrationKey().WithSummary("Lists the config's webhook keys by prefix: created, last used, expires, revoked.");
 
-        config.MapGet("/{config:guid}/webhook/events", (HttpContext http, string integration, Guid config, int? skip, int? take, WebhookService service) =>
-                ApiResults.Ok(service.ListEventsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
+        config.MapGet("/{config:guid}/webhook/events", async Task<Results<Ok<Page<WebhookEventView>>, ProblemHttpResult>> (HttpContext http, string integration, Guid config, string? from, string? to, string? contentType, int? skip, int? take, WebhookService service) =>
+            {
+                var parsed = WebhookEventQuery.Parse(from, to, contentType, skip, take);
+                return parsed.IsSuccess
+                    ? await ApiResults.Ok(service.ListEventsAsync(http.Actor(), integration, config, parsed.Value.Query, parsed.Value.Paging, http.RequestAborted))
+                    : ApiResults.Problem(parsed.Error!);
+            })
             .WithName("configs.webhook.events.list").AllowIntegrationKey().WithSummary("Lists the received webhook events (inbox), newest first.")
             .WithDescription("Each event carries its contentType and body: the received text when bodyEncoding is \"utf8\" (textual content type, valid UTF-8), " +
-                "else the bytes in base64 (bodyEncoding \"base64\"); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.");
+                "else the bytes in base64 (bodyEncoding \"base64\"); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes. " +
+                "Filters: from (inclusive) and to (exclusive) on the received time, as ISO 8601 date-times or epoch milliseconds; contentType, the media type " +
+                "without parameters (application/json matches \"application/json; charset=utf-8\"). A value that does not parse is a 400 naming it.")
+            .ProducesProblem(400);
+
+        config.MapGet("/{config:guid}/webhook/events/{id:long}", (HttpContext http, string integration, Guid config, long id, WebhookService service) =>
+                ApiResults.Ok(service.GetEventAsync(http.Actor(), integration, config, id, http.RequestAborted)))
+            .WithName("configs.webhook.events.get").WithSummary("One received webhook event in full: headers as kept, signature verdict, body.")
+            .WithDescription("headers: the request headers as stored (at most 64, values cut at 1 KiB; Authorization, Proxy-Authorization and Cookie redacted; " +
+                "null for events received before headers were kept). signature.status: VERIFIED (with signingSecretName), NOT_CHECKED (no signing secret attached " +
+                "to the config when it arrived) or NOT_RECORDED (received before the portal recorded it); a delivery whose signature fails is refused with 401 and never stored. " +
+                "Viewers may read.");
 
         config.MapGet("/{config:guid}/webhook/events/{id:long}/body", async (HttpContext http, string integration, Guid config, long id, WebhookService service) =>
                 await WebhookEventDownload.ResultAsync(http, service.GetEventBodyAsync(http.Actor(), integration, config, id, http.RequestAborted)))

@@ -4,8 +4,10 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Portal.Client.V1.Tenants.Item.ApiClients;
 using Portal.Client.V1.Tenants.Item.Audit;
+using Portal.Client.V1.Tenants.Item.AuditExport;
 using Portal.Client.V1.Tenants.Item.Integrations;
 using Portal.Client.V1.Tenants.Item.Members;
+using Portal.Client.V1.Tenants.Item.Overview;
 using Portal.Client.V1.Tenants.Item.Security;
 using Portal.Client.V1.Tenants.Item.SigningSecrets;
 using System.Collections.Generic;
@@ -30,6 +32,11 @@ namespace Portal.Client.V1.Tenants.Item
         {
             get => new global::Portal.Client.V1.Tenants.Item.Audit.AuditRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The auditExport property</summary>
+        public global::Portal.Client.V1.Tenants.Item.AuditExport.AuditExportRequestBuilder AuditExport
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.AuditExport.AuditExportRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The integrations property</summary>
         public global::Portal.Client.V1.Tenants.Item.Integrations.IntegrationsRequestBuilder Integrations
         {
@@ -39,6 +46,11 @@ namespace Portal.Client.V1.Tenants.Item
         public global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder Members
         {
             get => new global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The overview property</summary>
+        public global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder Overview
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The security property</summary>
         public global::Portal.Client.V1.Tenants.Item.Security.SecurityRequestBuilder Security

@@ -22,7 +22,7 @@ namespace Portal.Client.V1.Tenants.Item.Audit
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public AuditRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/audit{?action*,actor*,skip*,take*,target*}", pathParameters)
+        public AuditRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/audit{?action*,actor*,from*,skip*,take*,target*,to*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,11 +30,11 @@ namespace Portal.Client.V1.Tenants.Item.Audit
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public AuditRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/audit{?action*,actor*,skip*,take*,target*}", rawUrl)
+        public AuditRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/audit{?action*,actor*,from*,skip*,take*,target*,to*}", rawUrl)
         {
         }
         /// <summary>
-        /// Audit events of the tenant, newest first.
+        /// Filters: action and actor (exact), target (prefix, case-sensitive), from (inclusive) and to (exclusive) on the event time, as ISO 8601 date-times or epoch milliseconds. A value that does not parse is a 400 naming it.
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfAuditEventView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -61,7 +61,7 @@ namespace Portal.Client.V1.Tenants.Item.Audit
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfAuditEventView>(requestInfo, global::Portal.Client.Models.PageOfAuditEventView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Audit events of the tenant, newest first.
+        /// Filters: action and actor (exact), target (prefix, case-sensitive), from (inclusive) and to (exclusive) on the event time, as ISO 8601 date-times or epoch milliseconds. A value that does not parse is a 400 naming it.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -89,7 +89,7 @@ namespace Portal.Client.V1.Tenants.Item.Audit
             return new global::Portal.Client.V1.Tenants.Item.Audit.AuditRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Audit events of the tenant, newest first.
+        /// Filters: action and actor (exact), target (prefix, case-sensitive), from (inclusive) and to (exclusive) on the event time, as ISO 8601 date-times or epoch milliseconds. A value that does not parse is a 400 naming it.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AuditRequestBuilderGetQueryParameters 
@@ -120,6 +120,19 @@ namespace Portal.Client.V1.Tenants.Item.Audit
             public string Actor { get; set; }
             #pragma warning restore CS1591
 #endif
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("from")]
+            public string? From { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("from")]
+            public string From { get; set; }
+            #pragma warning restore CS1591
+#endif
             #pragma warning disable CS1591
             [QueryParameter("skip")]
             public int? Skip { get; set; }
@@ -139,6 +152,19 @@ namespace Portal.Client.V1.Tenants.Item.Audit
             #pragma warning disable CS1591
             [QueryParameter("target")]
             public string Target { get; set; }
+            #pragma warning restore CS1591
+#endif
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("to")]
+            public string? To { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("to")]
+            public string To { get; set; }
             #pragma warning restore CS1591
 #endif
         }

@@ -35,7 +35,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public EventsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/events{?skip*,take*}", pathParameters)
+        public EventsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/events{?contentType*,from*,skip*,take*,to*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,15 +43,16 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public EventsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/events{?skip*,take*}", rawUrl)
+        public EventsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/events{?contentType*,from*,skip*,take*,to*}", rawUrl)
         {
         }
         /// <summary>
-        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes. Filters: from (inclusive) and to (exclusive) on the received time, as ISO 8601 date-times or epoch milliseconds; contentType, the media type without parameters (application/json matches &quot;application/json; charset=utf-8&quot;). A value that does not parse is a 400 naming it.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfWebhookEventView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
@@ -67,6 +68,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -74,7 +76,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfWebhookEventView>(requestInfo, global::Portal.Client.Models.PageOfWebhookEventView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes. Filters: from (inclusive) and to (exclusive) on the received time, as ISO 8601 date-times or epoch milliseconds; contentType, the media type without parameters (application/json matches &quot;application/json; charset=utf-8&quot;). A value that does not parse is a 400 naming it.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -102,11 +104,37 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Events.EventsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// Each event carries its contentType and body: the received text when bodyEncoding is &quot;utf8&quot; (textual content type, valid UTF-8), else the bytes in base64 (bodyEncoding &quot;base64&quot;); bodyBytes is the size as received. …/webhook/events/{id}/body returns the raw bytes. Filters: from (inclusive) and to (exclusive) on the received time, as ISO 8601 date-times or epoch milliseconds; contentType, the media type without parameters (application/json matches &quot;application/json; charset=utf-8&quot;). A value that does not parse is a 400 naming it.Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class EventsRequestBuilderGetQueryParameters 
         {
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("contentType")]
+            public string? ContentType { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("contentType")]
+            public string ContentType { get; set; }
+            #pragma warning restore CS1591
+#endif
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("from")]
+            public string? From { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("from")]
+            public string From { get; set; }
+            #pragma warning restore CS1591
+#endif
             #pragma warning disable CS1591
             [QueryParameter("skip")]
             public int? Skip { get; set; }
@@ -115,6 +143,19 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.E
             [QueryParameter("take")]
             public int? Take { get; set; }
             #pragma warning restore CS1591
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("to")]
+            public string? To { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("to")]
+            public string To { get; set; }
+            #pragma warning restore CS1591
+#endif
         }
     }
 }
