@@ -23,7 +23,7 @@ public sealed class AccountE2ETests(PortalServer server, ITestOutputHelper outpu
         // Sign in with the initial password; the app bar's e-mail leads to the account page.
         var login = await new LoginPage(Page).OpenAsync();
         await login.SignInAsync(email, initial);
-        await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(IntegrationsPage.PathFor(PortalServer.Tenant))}$"));
+        await Expect(Page).ToHaveURLAsync(new Regex($"/t/{Regex.Escape(PortalServer.Tenant)}$"));
         await new IntegrationsPage(Page).WaitUntilInteractiveAsync();
         await Page.GetByRole(AriaRole.Link, new() { Name = email, Exact = true }).ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(AccountPage.Path)}$"));
@@ -39,7 +39,7 @@ public sealed class AccountE2ETests(PortalServer server, ITestOutputHelper outpu
         await login.SignInAsync(email, initial);
         await Expect(login.Alert).ToHaveTextAsync("E-mail or password is wrong.");
         await login.SignInAsync(email, newPassword);
-        await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(IntegrationsPage.PathFor(PortalServer.Tenant))}$"));
+        await Expect(Page).ToHaveURLAsync(new Regex($"/t/{Regex.Escape(PortalServer.Tenant)}$"));
 
         // Two-factor: the key from the page, the code from an independent TOTP implementation.
         await account.OpenAsync();
@@ -55,7 +55,7 @@ public sealed class AccountE2ETests(PortalServer server, ITestOutputHelper outpu
         await login.SignInAsync(email, newPassword);
         await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(TwoFactorLoginPage.Path)}"));
         await new TwoFactorLoginPage(Page).VerifyAsync(CodeOf(key));
-        await Expect(Page).ToHaveURLAsync(new Regex($"{Regex.Escape(IntegrationsPage.PathFor(PortalServer.Tenant))}$"));
+        await Expect(Page).ToHaveURLAsync(new Regex($"/t/{Regex.Escape(PortalServer.Tenant)}$"));
         await Expect(Page.GetByRole(AriaRole.Link, new() { Name = email, Exact = true })).ToBeVisibleAsync();
 
         // Turning it off asks first, with Cancel focused.

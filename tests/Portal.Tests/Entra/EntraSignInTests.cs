@@ -107,10 +107,10 @@ public sealed class EntraSignInTests(EntraPortalApplication app) : IClassFixture
         using var browser = app.Browser();
         await SignInAsync(browser, PortalApplication.AdminEmail);
 
-        // Signed in: the home page no longer sends the browser to sign in but to the first tenant the e-mail belongs to.
+        // Signed in: the home page no longer sends the browser to sign in but to the home page of the first tenant the e-mail belongs to.
         using var home = await browser.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
-        Assert.Equal($"/t/{PortalApplication.Tenant}/integrations", Absolute(browser, home.Headers.Location!).AbsolutePath);
+        Assert.Equal($"/t/{PortalApplication.Tenant}", Absolute(browser, home.Headers.Location!).AbsolutePath);
 
         // The provider was used for real: code redeemed at its token endpoint, keys fetched to check the id_token.
         Assert.Contains($"POST {Provider.TokenPath}", Provider.Requests);
