@@ -192,26 +192,27 @@ public partial class IntegrationFormDialog
             Tools = PortalJson.Deserialize<List<IntegrationTool>>(PortalJson.Serialize(_tools)),
             Tags = (_tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(),
         };
+        var affected = 0;
+        if (Existing is not null)
+        {
+            var impact = await Integrations.ImpactAsync(Actor!, Existing.Id, input);
+            if (!impact.IsSuccess)
+            {
+                Refused(impact.Error!);
+                return;
+            }
+
+            // The confirmation takes the focus (on its Cancel): nothing in this dialog changes while it is open.
+            affected = impact.Value!.Affected.Count;
+            if (affected > 0 && await Dialogs.ConfirmAsync("Configs use what this edit changes", ImpactMessage(impact.Value.Affected), yesText: "Save anyway") != true)
+            {
+                return;
+            }
+        }
+
         _saving = true;
         try
         {
-            var affected = 0;
-            if (Existing is not null)
-            {
-                var impact = await Integrations.ImpactAsync(Actor!, Existing.Id, input);
-                if (!impact.IsSuccess)
-                {
-                    Refused(impact.Error!);
-                    return;
-                }
-
-                affected = impact.Value!.Affected.Count;
-                if (affected > 0 && await Dialogs.ConfirmAsync("Configs use what this edit changes", ImpactMessage(impact.Value.Affected), yesText: "Save anyway") != true)
-                {
-                    return;
-                }
-            }
-
             var result = Existing is null
                 ? await Integrations.CreateAsync(Actor!, input)
                 : await Integrations.UpdateAsync(Actor!, Existing.Id, input, merge: false);
