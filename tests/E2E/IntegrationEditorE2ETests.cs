@@ -117,5 +117,7 @@ public sealed class IntegrationEditorE2ETests(PortalServer server, ITestOutputHe
         await Expect(Button(Dialog, "Move auth parameter 1 up")).ToBeVisibleAsync();
         await Expect(Button(Dialog, "Remove auth method 1")).ToBeVisibleAsync();
         await Expect(Group("Auth method 1").GetByLabel("Client secret", new() { Exact = true })).ToBeVisibleAsync();
+        var violations = await A11y.SeriousViolationsAsync(Page);
+        Assert.True(violations.Count == 0, "axe-core found serious violations:\n" + string.Join("\n", violations));
     });
 }
