@@ -143,6 +143,7 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         Choose("Parameter 2", "Type", "Integer");
         Type("Parameter 2", "Integer maximum", "65535");
         Control("Parameter 2", "Required").Change(true);
+        _dialogs.WaitForAssertion(() => Assert.True(Control("Parameter 2", "Required").HasAttribute("checked")));
 
         Tab("Auth methods");
         Click("Add auth method");
@@ -184,6 +185,33 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
     }
 
     private static string PortalJsonText(IntegrationView view) => Portal.Core.Common.PortalJson.Serialize(view);
+
+    [Fact]
+    public async Task A_rule_and_an_auth_map_added_through_the_forms_reach_core()
+    {
+        var existing = await CreateAsync(NewId("rules"), "baseUrl");
+        var dialog = await OpenAsync(existing);
+        Tab("Parameters");
+        Click("Add a rule to parameter baseUrl");
+        Choose("Rules of parameter baseUrl", "Rule 1", "Matches a pattern");
+        Type("Rules of parameter baseUrl", "Pattern", "^https://");
+        Type("Rules of parameter baseUrl", "Message", "Use https.");
+        Tab("Auth methods");
+        Control("Auth method 1", "Use an auth map (one credential per key)").Change(true);
+        _dialogs.WaitForAssertion(() => Label("Auth method 1", "Key template")); // a checkbox hands its value over asynchronously
+        Type("Auth method 1", "Key template", "{{region}}");
+        Click("Add auth map parameter");
+        Type("Auth map parameter 1", "Name", "region");
+
+        Click("Save");
+        await _dialogs.InvokeAsync(() => dialog.Result);
+
+        var stored = await StoredAsync(existing.Id);
+        var rule = Assert.Single(stored.ConfigMetadata.ParametersMetadata[0].Rules);
+        Assert.Equal(("regex", "^https://", "Use https."), (rule.Type, rule.Value!.GetValue<string>(), rule.Message));
+        var map = stored.ConfigMetadata.AuthMetadata[0].AuthMap;
+        Assert.Equal((true, "{{region}}", "region"), (map.UseMap, map.KeyTemplate, Assert.Single(map.ParametersMetadata).Name));
+    }
 
     [Fact]
     public async Task Parameters_move_up_and_are_removed_in_the_order_shown()
