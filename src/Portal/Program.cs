@@ -50,6 +50,7 @@ app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapTokenEndpoint();
 app.MapAccountEndpoints();
+app.MapAccountApiEndpoints();
 var api = app.MapTenantApi();
 api.MapIntegrationsEndpoints();
 api.MapConfigsEndpoints();

@@ -28,7 +28,7 @@ public sealed partial class ConfigService
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(input.DisplayName))
         {
-            errors.Add("displayName", "displayName is required.");
+            errors.Add("displayName", "Display name is required.");
         }
 
         ConfigRules.Apply(definition.Metadata, content, credentials, input, errors);

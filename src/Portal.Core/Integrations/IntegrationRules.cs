@@ -24,7 +24,7 @@ public static partial class IntegrationRules
     {
         if (creating && string.IsNullOrEmpty(input.Id))
         {
-            errors.Add("id", "id is required: 1 to 64 letters, digits, underscores or hyphens.");
+            errors.Add("id", "Id is required: 1 to 64 letters, digits, underscores or hyphens.");
         }
         else if (creating && !IdPattern().IsMatch(input.Id!))
         {
@@ -34,7 +34,7 @@ public static partial class IntegrationRules
 
         if (string.IsNullOrWhiteSpace(input.DisplayName))
         {
-            errors.Add("displayName", "displayName is required.");
+            errors.Add("displayName", "Display name is required.");
         }
         else if (input.DisplayName.Length > MaxDisplayName)
         {

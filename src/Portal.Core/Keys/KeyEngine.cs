@@ -209,6 +209,22 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         return rows.ToDictionary(k => byStored[k.OwnerId], k => ToInfo(k, active: true));
     }
 
+    /// <summary>
+    /// The keys of many owners that a rotation replaced but that still work until their grace period ends (not active,
+    /// not revoked, expiring after <paramref name="now"/>), by owner; owners without one are absent.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<KeyOwner, IReadOnlyList<KeyInfo>>> InGraceAsync(PortalDbContext db, string tenantId, IReadOnlyCollection<KeyOwner> owners, long now, CancellationToken ct)
+    {
+        var ownerIds = owners.Select(o => o.Stored).ToList();
+        var byStored = owners.Distinct().ToDictionary(o => o.Stored, StringComparer.Ordinal);
+        var rows = await db.IssuedKeys.AsNoTracking()
+            .Where(k => k.TenantId == tenantId && ownerIds.Contains(k.OwnerId) && k.RevokedAt == null && k.ExpiresAt > now)
+            .Where(k => !db.KeyBindings.Any(b => b.TenantId == tenantId && b.OwnerId == k.OwnerId && b.ActiveKeyId == k.Id))
+            .ToListAsync(ct);
+        return rows.GroupBy(k => k.OwnerId)
+            .ToDictionary(g => byStored[g.Key], g => (IReadOnlyList<KeyInfo>)g.OrderByDescending(k => k.CreatedAt).Select(k => ToInfo(k, active: false)).ToList());
+    }
+
     /// <summary>Every key an owner has had, newest first: prefix, created, last used, expires, revoked.</summary>
     public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
     {

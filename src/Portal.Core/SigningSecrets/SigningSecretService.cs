@@ -54,11 +54,15 @@ public sealed class SigningSecretService(IDbContextFactory<PortalDbContext> dbFa
         var q = db.SigningSecrets.AsNoTracking().Where(s => s.TenantId == actor.TenantId);
         var total = await q.CountAsync(ct);
         var rows = await q.OrderBy(s => s.Name).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
-        var active = await KeyEngine.ActiveAsync(db, actor.TenantId, rows.Select(r => KeyOwner.ForSigningSecret(r.Name)).ToList(), ct);
+        var owners = rows.Select(r => KeyOwner.ForSigningSecret(r.Name)).ToList();
+        var active = await KeyEngine.ActiveAsync(db, actor.TenantId, owners, ct);
+        var inGrace = await KeyEngine.InGraceAsync(db, actor.TenantId, owners, time.NowMs(), ct);
         return new Page<SigningSecretView>(rows.Select(r => new SigningSecretView
         {
             Name = r.Name,
             KeyPrefix = active.GetValueOrDefault(KeyOwner.ForSigningSecret(r.Name))?.KeyPrefix,
+            PreviousTokens = inGrace.GetValueOrDefault(KeyOwner.ForSigningSecret(r.Name))?
+                .Select(k => new PreviousToken(k.KeyPrefix, k.ExpiresAt!.Value, k.LastUsedAt)).ToList() ?? [],
             CreatedAt = r.CreatedAt,
             RotatedAt = r.RotatedAt,
         }).ToList(), total);

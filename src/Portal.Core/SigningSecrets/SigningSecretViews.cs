@@ -15,7 +15,13 @@ public sealed record SigningSecretView
     public required string? KeyPrefix { get; init; }
     public required long CreatedAt { get; init; }
     public required long? RotatedAt { get; init; }
+
+    /// <summary>Tokens a rotation with a grace period replaced that still verify until <see cref="PreviousToken.ExpiresAt"/>.</summary>
+    public IReadOnlyList<PreviousToken> PreviousTokens { get; init; } = [];
 }
+
+/// <summary>A replaced token still in its grace period: its prefix, when it stops verifying, when it last verified.</summary>
+public sealed record PreviousToken(string KeyPrefix, long ExpiresAt, long? LastUsedAt);
 
 /// <summary>The create response: the only place, with the rotate response, where a token appears.</summary>
 public sealed record SigningSecretCreated

@@ -116,7 +116,7 @@ public sealed class Bootstrapper(
         var user = await users.FindByEmailAsync(settings.AdminEmail);
         if (user is null)
         {
-            var password = string.IsNullOrEmpty(settings.AdminPassword) ? GeneratePassword() : settings.AdminPassword;
+            var password = string.IsNullOrEmpty(settings.AdminPassword) ? GeneratedPasswords.New() : settings.AdminPassword;
             user = new PortalUser { UserName = settings.AdminEmail, Email = settings.AdminEmail, EmailConfirmed = true };
             Check(await users.CreateAsync(user, password));
             if (string.IsNullOrEmpty(settings.AdminPassword))
@@ -143,8 +143,6 @@ public sealed class Bootstrapper(
             Check(await users.ResetPasswordAsync(user, token, settings.AdminPassword));
         }
     }
-
-    private static string GeneratePassword() => SecretFormat.Mint("").Value[..24] + "-Aa1";
 
     private static void Check(IdentityResult result)
     {

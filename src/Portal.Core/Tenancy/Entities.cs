@@ -15,6 +15,9 @@ public sealed class Tenant
     public required string Id { get; set; }
     public required string DisplayName { get; set; }
     public long CreatedAt { get; set; }
+
+    /// <summary>Members (people, not API clients) must have two-factor sign-in on to open this tenant; see <see cref="TenantAccess"/>.</summary>
+    public bool RequireTwoFactor { get; set; }
 }
 
 /// <summary>A person's role in one tenant. Keyed by normalized e-mail so local and Entra accounts work alike.</summary>

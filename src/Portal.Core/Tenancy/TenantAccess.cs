@@ -1,20 +1,32 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Core.Common;
 using Portal.Core.Data;
 
 namespace Portal.Core.Tenancy;
 
 /// <summary>
 /// Turns a signed-in principal into an <see cref="Actor"/> of one tenant. No membership means
-/// null, which every caller answers with 404 so a tenant's existence does not leak.
+/// null, which every caller answers with 404 so a tenant's existence does not leak. A tenant that requires two-factor
+/// sign-in refuses a person whose local account does not have it on (<see cref="AuthorizeAsync"/> says why, as a 403).
 /// </summary>
-public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory, IOptions<PortalOptions> options)
 {
-    public async Task<Actor?> ResolveAsync(ClaimsPrincipal principal, string tenantId, string? ip, CancellationToken ct = default)
+    /// <summary>The detail of the refusal when a tenant requires two-factor sign-in and the person has not turned it on.</summary>
+    public const string TwoFactorRequired = "This tenant requires two-factor sign-in; turn it on at /account.";
+
+    /// <summary>The actor, or null when the caller may not act in the tenant (for whatever reason).</summary>
+    public async Task<Actor?> ResolveAsync(ClaimsPrincipal principal, string tenantId, string? ip, CancellationToken ct = default) =>
+        (await AuthorizeAsync(principal, tenantId, ip, ct)).Value;
+
+    /// <summary>The actor; or NotFound (not a member, no such tenant), or Forbidden with <see cref="TwoFactorRequired"/>.</summary>
+    public async Task<Result<Actor>> AuthorizeAsync(ClaimsPrincipal principal, string tenantId, string? ip, CancellationToken ct = default)
     {
+        var notFound = Error.NotFound($"Tenant '{tenantId}' was not found, or you are not a member of it.");
         if (principal.Identity?.IsAuthenticated != true || !TenantIds.IsValid(tenantId))
         {
-            return null;
+            return notFound;
         }
 
         // An integration key was checked against the store on this very request (so a revoked key never gets here). It acts
@@ -23,7 +35,7 @@ public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
         {
             return principal.FindFirstValue(PortalClaims.Tenant) == tenantId
                 ? new Actor(principal.FindFirstValue(PortalClaims.KeyPrefix)!, ActorKind.IntegrationKey, tenantId, TenantRole.Admin, ip)
-                : null;
+                : notFound;
         }
 
         // Tokens minted for API clients carry their tenant and role.
@@ -32,7 +44,7 @@ public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
             var clientId = principal.FindFirstValue(PortalClaims.ClientId) ?? principal.FindFirstValue(PortalClaims.Subject) ?? "unknown";
             if (tenantClaim.Value != tenantId || !Enum.TryParse<TenantRole>(principal.FindFirstValue(PortalClaims.Role), out var clientRole))
             {
-                return null;
+                return notFound;
             }
 
             // Token validation already refused tokens of deleted clients and rotated secrets (CurrentClientSecret).
@@ -42,21 +54,35 @@ public sealed class TenantAccess(IDbContextFactory<PortalDbContext> dbFactory)
         var email = principal.Email()?.ToUpperInvariant();
         if (email is null)
         {
-            return null;
+            return notFound;
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var membership = await db.Memberships.AsNoTracking().FirstOrDefaultAsync(m => m.TenantId == tenantId && m.Email == email, ct);
-        if (membership is not null)
+        // One query: the membership (if any) and the tenant's two-factor rule.
+        var found = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId)
+            .Select(t => new { t.RequireTwoFactor, Role = db.Memberships.Where(m => m.TenantId == tenantId && m.Email == email).Select(m => (TenantRole?)m.Role).FirstOrDefault() })
+            .FirstOrDefaultAsync(ct);
+        if (found is null)
         {
-            return new Actor(email.ToLowerInvariant(), ActorKind.User, tenantId, membership.Role, ip);
+            return notFound;
         }
 
         // Portal administrators act as Admin in every tenant that exists.
-        var isAdmin = await db.PortalAdministrators.AnyAsync(a => a.Email == email, ct);
-        return isAdmin && await db.Tenants.AnyAsync(t => t.Id == tenantId, ct)
-            ? new Actor(email.ToLowerInvariant(), ActorKind.User, tenantId, TenantRole.Admin, ip)
-            : null;
+        var role = found.Role ?? (await db.PortalAdministrators.AnyAsync(a => a.Email == email, ct) ? TenantRole.Admin : null);
+        if (role is null)
+        {
+            return notFound;
+        }
+
+        // The one place of the tenant's two-factor rule: people only (API clients and keys returned above). With Entra ID
+        // there are no local accounts; Entra's own policies decide how people sign in.
+        if (found.RequireTwoFactor && options.Value.LocalAccounts
+            && !await db.Users.AnyAsync(u => u.NormalizedEmail == email && u.TwoFactorEnabled, ct))
+        {
+            return Error.Forbidden(TwoFactorRequired);
+        }
+
+        return new Actor(email.ToLowerInvariant(), ActorKind.User, tenantId, role.Value, ip);
     }
 
     /// <summary>The tenants a signed-in person can switch between.</summary>

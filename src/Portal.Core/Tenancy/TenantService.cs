@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Data;
-using Portal.Core.Keys;
 
 namespace Portal.Core.Tenancy;
 
@@ -46,14 +45,14 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
         var errors = new ValidationErrors();
         if (!TenantIds.IsValid(input.Id))
         {
-            errors.Add("id", "id is required: 1 to 64 letters, digits, underscores or hyphens.");
+            errors.Add("id", "Id is required: 1 to 64 letters, digits, underscores or hyphens.");
         }
 
         errors.CheckDisplayName("displayName", input.DisplayName, 100, required: false);
 
         if (input.FirstAdminEmail is { } first && !LooksLikeEmail(first))
         {
-            errors.Add("firstAdminEmail", "firstAdminEmail must be an e-mail address.");
+            errors.Add("firstAdminEmail", "The first admin's e-mail must be an e-mail address.");
         }
 
         if (errors.Any)
@@ -101,7 +100,7 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
         string? initialPassword = null;
         if (options.Value.LocalAccounts)
         {
-            var candidate = SecretFormat.Mint("").Value[..20] + "-Aa1";
+            var candidate = GeneratedPasswords.New();
             var created = await users.RunAsync(async manager => await manager.FindByEmailAsync(email) is null
                 ? await manager.CreateAsync(new PortalUser { UserName = email, Email = email, EmailConfirmed = true }, candidate)
                 : null);

@@ -7,6 +7,10 @@ namespace Portal.Hosting;
 /// posts, so a cookie must never be enough to change anything through <c>/v1</c>, <c>/api</c> or <c>/xrpc</c>:
 /// state-changing requests there need a bearer token. Nothing in the portal's own pages calls the API
 /// (the Blazor UI calls Core directly), so nothing legitimate is refused.
+/// One exception: the caller's own account (<c>/v1/account/…</c>, e.g. changing one's password, which also asks for the
+/// current one) is a person's by nature and has no bearer token, so there a cookie is taken for a same-origin JSON
+/// request: a cross-site form cannot send <c>application/json</c>, and a cross-origin script that tries needs a CORS
+/// preflight the portal never grants; a browser's <c>Origin</c>/<c>Sec-Fetch-Site</c>, when sent, must say same origin.
 /// </summary>
 public static class CookieApiGuard
 {
@@ -38,5 +42,25 @@ public static class CookieApiGuard
         http.User.Identity?.IsAuthenticated == true
         && !PortalAuthentication.HasBearerToken(http.Request)
         && !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method))
-        && GuardedPrefixes.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+        && GuardedPrefixes.Any(p => http.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
+        && !IsSameOriginAccountRequest(http);
+
+    private static bool IsSameOriginAccountRequest(HttpContext http)
+    {
+        var request = http.Request;
+        if (!request.Path.StartsWithSegments("/v1/account", StringComparison.OrdinalIgnoreCase) || !request.HasJsonContentType())
+        {
+            return false;
+        }
+
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0 && site is not ("same-origin" or "none"))
+        {
+            return false;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length == 0
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
 }

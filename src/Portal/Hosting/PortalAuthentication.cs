@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Validation.AspNetCore;
+using Portal.Core.Account;
 using Portal.Core.Data;
 using Portal.Core.Tenancy;
 using Portal.Features.IntegrationKeys;
@@ -38,6 +39,8 @@ public static class PortalAuthentication
             .AddEntityFrameworkStores<PortalDbContext>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
+        // After Identity's stores: the user store that encrypts authenticator keys and hashes recovery codes.
+        services.AddAccount();
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
 
         var auth = services.AddAuthentication(o =>
@@ -71,6 +74,7 @@ public static class PortalAuthentication
             o.Cookie.Name = "portal.auth";
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+            o.Events.OnValidatePrincipal = SessionStamp.ValidateAsync;
         }));
 
         if (entra)

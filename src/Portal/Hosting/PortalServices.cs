@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Diagnostics;
 using Microsoft.AspNetCore.DataProtection;
 using MudBlazor.Services;
@@ -6,6 +7,7 @@ using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Configs;
 using Portal.Core.Data;
+using Portal.Core.Demo;
 using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
 using Portal.Core.Keys;
@@ -34,10 +36,14 @@ public static class PortalServices
 
         services.AddPortalStore(configuration, builder.Environment.ContentRootPath);
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
+        services.AddSingleton<KeyRingWarmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<KeyRingWarmer>());
 
         services.AddKeys();
         services.AddAudit();
         services.AddOverview();
+        services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
+        services.AddSingleton<DemoSeeder>();
         services.AddTenancy();
         services.AddApiClients();
         services.AddIntegrations();
@@ -79,6 +85,8 @@ public static class PortalServices
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        // After the Razor components' default: circuits re-check the account's security stamp (SessionStamp).
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, SessionStampRevalidation>();
         services.AddMudServices();
     }
 
@@ -99,5 +107,10 @@ public static class PortalServices
     {
         await using var scope = services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<Bootstrapper>().RunAsync();
+        services.GetRequiredService<KeyRingWarmer>().Warm();
+        if (services.GetRequiredService<IOptions<DemoOptions>>().Value.Enabled)
+        {
+            await services.GetRequiredService<DemoSeeder>().SeedAsync(services.GetRequiredService<IOptions<PortalOptions>>().Value.Bootstrap.Tenant);
+        }
     }
 }

@@ -17,17 +17,17 @@ public static class TenantApi
             var http = ctx.HttpContext;
             var tenant = http.GetRouteValue(routeParameter) as string ?? "";
             var access = http.RequestServices.GetRequiredService<TenantAccess>();
-            var actor = await access.ResolveAsync(http.User, tenant, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
-            if (actor is null)
+            var actor = await access.AuthorizeAsync(http.User, tenant, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+            if (!actor.IsSuccess)
             {
-                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
-                    detail: $"Tenant '{tenant}' was not found, or you are not a member of it.");
+                // 404 for a tenant that is not the caller's; 403 when it is, but requires two-factor sign-in the person has not turned on.
+                return ApiResults.Problem(actor.Error!);
             }
 
-            http.Items[typeof(Actor)] = actor;
+            http.Items[typeof(Actor)] = actor.Value;
             return await next(ctx);
         });
-        group.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+        group.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 

@@ -4,8 +4,8 @@ using Portal.E2E.Infrastructure;
 
 namespace Portal.E2E.Accessibility;
 
-/// <summary>An integration with a parameter, a config with a webhook URL and one delivered event, set up through the API.</summary>
-public sealed record SeededTenant(string Integration, string Config)
+/// <summary>An integration with a parameter, a config with a webhook URL (kept for the test's own deliveries) and one delivered event, set up through the API.</summary>
+public sealed record SeededTenant(string Integration, string Config, string WebhookUrl)
 {
     public static async Task<SeededTenant> CreateAsync(PortalServer server)
     {
@@ -40,7 +40,7 @@ public sealed record SeededTenant(string Integration, string Config)
             throw new InvalidOperationException($"The delivery answered {(int)delivered.StatusCode}.");
         }
 
-        return new SeededTenant(id, configId);
+        return new SeededTenant(id, configId, url);
     }
 
     /// <summary>Adds a member with the given role; returns the e-mail and the initial password.</summary>

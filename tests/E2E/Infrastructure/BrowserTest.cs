@@ -22,7 +22,7 @@ public abstract class BrowserTest(PortalServer server, ITestOutputHelper output)
 
     protected IPage Page { get; private set; } = default!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _serverLogMark = Server.Log.Mark();
         _context = await Server.NewContextAsync();

@@ -38,7 +38,8 @@ public sealed class PortalServer : IAsyncLifetime
     ];
 
     // The same app, settings and bootstrap data as the API tests (its own SQLite file, deleted at the end); served on a real port here.
-    private readonly PortalApplication _app = new();
+    // With the demo data, so the pages (and the README's screenshots) show a realistic tenant next to the tests' own data.
+    private readonly PortalApplication _app = new() { Settings = new() { ["Portal:Demo:Enabled"] = "true" } };
     private WebApplicationFactory<Program>? _factory;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -62,8 +63,9 @@ public sealed class PortalServer : IAsyncLifetime
                 $"or point the {ChromiumVariable} environment variable at a Chromium executable.");
         }
 
-        _factory = _app.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(Log)));
-        _factory.UseKestrel(0);
+        // A free loopback port of its own: a portal a developer runs on :5000, or a second suite, never collides with it.
+        _factory = _app.WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(Log)).UseUrls("http://127.0.0.1:0"));
+        _factory.UseKestrel();
         _factory.StartServer();
         var address = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address);

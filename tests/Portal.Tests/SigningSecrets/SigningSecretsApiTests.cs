@@ -61,10 +61,36 @@ public sealed class SigningSecretsApiTests(PortalApplication app) : IClassFixtur
         var text = await (await admin.GetAsync($"{Secrets}?take=500")).Content.ReadAsStringAsync();
 
         var item = JsonNode.Parse(text)!["items"]!.AsArray().Single(i => i!["name"]!.GetValue<string>() == name)!.AsObject();
-        Assert.Equal(new[] { "createdAt", "keyPrefix", "name", "rotatedAt" }, item.Select(p => p.Key).Order().ToArray());
+        Assert.Equal(new[] { "createdAt", "keyPrefix", "name", "previousTokens", "rotatedAt" }, item.Select(p => p.Key).Order().ToArray());
         Assert.Equal(token[..14], item["keyPrefix"]!.GetValue<string>());
         Assert.Null(item["rotatedAt"]);
         Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rotation_with_a_grace_period_lists_the_previous_token_by_prefix_until_it_ends()
+    {
+        using var admin = await app.ClientAsync();
+        var name = NewName("graced");
+        var old = await admin.CreateSigningSecretAsync(name);
+        await (await admin.PostAsJsonAsync($"{Secrets}/{name}:rotate", new { gracePeriodSeconds = 3600 })).ExpectAsync(HttpStatusCode.OK);
+
+        var text = await (await admin.GetAsync($"{Secrets}?take=500")).Content.ReadAsStringAsync();
+        var item = JsonNode.Parse(text)!["items"]!.AsArray().Single(i => i!["name"]!.GetValue<string>() == name)!;
+        var previous = Assert.Single(item["previousTokens"]!.AsArray());
+        Assert.Equal(old[..14], previous!["keyPrefix"]!.GetValue<string>());
+        var remaining = previous["expiresAt"]!.GetValue<long>() - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.InRange(remaining, 3_000_000, 3_600_000);
+        Assert.DoesNotContain(old, text, StringComparison.Ordinal);
+
+        // A rotation without a grace period ends the token it replaces at once: that one is not listed; the first is
+        // still in its own grace period and still listed.
+        await (await admin.PostAsync($"{Secrets}/{name}:rotate", null)).ExpectAsync(HttpStatusCode.OK);
+        var after = JsonNode.Parse(await (await admin.GetAsync($"{Secrets}?take=500")).Content.ReadAsStringAsync())!["items"]!.AsArray()
+            .Single(i => i!["name"]!.GetValue<string>() == name)!;
+        var listed = after["previousTokens"]!.AsArray().Select(p => p!["keyPrefix"]!.GetValue<string>()).ToList();
+        Assert.Equal([old[..14]], listed);
+        Assert.NotEqual(item["keyPrefix"]!.GetValue<string>(), after["keyPrefix"]!.GetValue<string>());
     }
 
     [Fact]

@@ -36,7 +36,9 @@ public sealed class SigningSecretsPageTests : PortalComponentTest, IClassFixture
         Assert.DoesNotContain(old, page.Markup, StringComparison.Ordinal);
 
         await page.InvokeAsync(() => page.Find($"button[aria-label='Rotate {name}']").Click());
-        provider.WaitForAssertion(() => Assert.Contains("old token stops working now", provider.Markup, StringComparison.Ordinal));
+        // The confirmation says what happens to the old token and offers when; the default is "now".
+        provider.WaitForAssertion(() => Assert.Contains("refused once it stops working", provider.Markup, StringComparison.Ordinal));
+        Assert.Contains("Now: the current one stops working at once", provider.Markup, StringComparison.Ordinal);
         Assert.Equal(new[] { old }, await _app.UsableTokensAsync(name));
 
         await provider.InvokeAsync(() => Button(provider, "Rotate").Click());

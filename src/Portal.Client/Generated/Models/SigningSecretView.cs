@@ -32,6 +32,14 @@ namespace Portal.Client.Models
 #else
         public string Name { get; set; }
 #endif
+        /// <summary>The previousTokens property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::Portal.Client.Models.PreviousToken>? PreviousTokens { get; set; }
+#nullable restore
+#else
+        public List<global::Portal.Client.Models.PreviousToken> PreviousTokens { get; set; }
+#endif
         /// <summary>The rotatedAt property</summary>
         public long? RotatedAt { get; set; }
         /// <summary>
@@ -62,6 +70,7 @@ namespace Portal.Client.Models
                 { "createdAt", n => { CreatedAt = n.GetLongValue(); } },
                 { "keyPrefix", n => { KeyPrefix = n.GetStringValue(); } },
                 { "name", n => { Name = n.GetStringValue(); } },
+                { "previousTokens", n => { PreviousTokens = n.GetCollectionOfObjectValues<global::Portal.Client.Models.PreviousToken>(global::Portal.Client.Models.PreviousToken.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "rotatedAt", n => { RotatedAt = n.GetLongValue(); } },
             };
         }
@@ -75,6 +84,7 @@ namespace Portal.Client.Models
             writer.WriteLongValue("createdAt", CreatedAt);
             writer.WriteStringValue("keyPrefix", KeyPrefix);
             writer.WriteStringValue("name", Name);
+            writer.WriteCollectionOfObjectValues<global::Portal.Client.Models.PreviousToken>("previousTokens", PreviousTokens);
             writer.WriteLongValue("rotatedAt", RotatedAt);
             writer.WriteAdditionalData(AdditionalData);
         }

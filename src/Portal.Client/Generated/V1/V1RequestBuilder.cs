@@ -2,6 +2,7 @@
 #pragma warning disable CS0618
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
+using Portal.Client.V1.Account;
 using Portal.Client.V1.Tenants;
 using System.Collections.Generic;
 using System.IO;
@@ -15,6 +16,11 @@ namespace Portal.Client.V1
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class V1RequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The account property</summary>
+        public global::Portal.Client.V1.Account.AccountRequestBuilder Account
+        {
+            get => new global::Portal.Client.V1.Account.AccountRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The tenants property</summary>
         public global::Portal.Client.V1.Tenants.TenantsRequestBuilder Tenants
         {

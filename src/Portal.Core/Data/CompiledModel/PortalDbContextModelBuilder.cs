@@ -11,7 +11,7 @@ namespace Portal.Core.Data.CompiledModel
     public partial class PortalDbContextModel
     {
         private PortalDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("c9085c21-30ed-470b-a8a0-9275016d240a"), entityTypeCount: 34)
+            : base(skipDetectChanges: false, modelId: new Guid("b38c5fe6-d8f1-47ad-b58f-8077723c24e4"), entityTypeCount: 34)
         {
         }
 

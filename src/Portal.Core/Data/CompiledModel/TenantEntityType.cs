@@ -19,7 +19,7 @@ namespace Portal.Core.Data.CompiledModel
                 "Portal.Core.Tenancy.Tenant",
                 typeof(Tenant),
                 baseEntityType,
-                propertyCount: 3,
+                propertyCount: 4,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -43,6 +43,13 @@ namespace Portal.Core.Data.CompiledModel
                 propertyInfo: typeof(Tenant).GetProperty("DisplayName", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(Tenant).GetField("<DisplayName>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 100);
+
+            var requireTwoFactor = runtimeEntityType.AddProperty(
+                "RequireTwoFactor",
+                typeof(bool),
+                propertyInfo: typeof(Tenant).GetProperty("RequireTwoFactor", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(Tenant).GetField("<RequireTwoFactor>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: false);
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });

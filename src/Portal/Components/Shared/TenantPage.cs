@@ -41,7 +41,15 @@ public abstract class TenantPage : ComponentBase
     {
         if (Actor?.TenantId != Tenant)
         {
-            Actor = await Access.ResolveAsync((await AuthState).User, Tenant, ClientIp);
+            var access = await Access.AuthorizeAsync((await AuthState).User, Tenant, ClientIp);
+            if (access.Error?.Kind == ErrorKind.Forbidden)
+            {
+                // The tenant requires two-factor sign-in and this person has not turned it on: set it up first.
+                Navigation.NavigateTo($"/account?required={Uri.EscapeDataString(Tenant)}", forceLoad: true);
+                return;
+            }
+
+            Actor = access.Value;
             TenantMissing = Actor is null;
         }
 

@@ -1,3 +1,4 @@
+using Portal.Core.Account;
 using Portal.Core.Tenancy;
 using Portal.Hosting;
 
@@ -32,5 +33,18 @@ public static class TenantsEndpoints
                 ApiResults.NoContent(service.RemoveMemberAsync(http.Actor(), email, http.RequestAborted)))
             .WithName("members.remove").WithSummary("Removes a member (never the last Admin).")
             .ProducesProblem(403).ProducesProblem(409);
+        members.MapPost("/{email}:resetPassword", (HttpContext http, string email, AccountService service) =>
+                ApiResults.Ok(service.ResetMemberPasswordAsync(http.Actor(), email, http.RequestAborted)))
+            .WithName("members.resetPassword")
+            .WithSummary("Sets a new generated password for a member (returned only here) and ends their sessions; refused for a member who also belongs to a tenant where the caller is not Admin.")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).AcceptsEmptyJsonBody().WithIdempotency();
+
+        var security = tenant.MapGroup("/security").WithTags("Members");
+        security.MapGet("", async (HttpContext http, AccountService service) => TypedResults.Ok(await service.GetTenantSecurityAsync(http.Actor(), http.RequestAborted)))
+            .WithName("tenantSecurity.get").WithSummary("The tenant's security settings.");
+        security.MapPut("", (HttpContext http, TenantSecurityInput body, AccountService service) =>
+                ApiResults.Ok(service.SetTenantSecurityAsync(http.Actor(), body, http.RequestAborted)))
+            .WithName("tenantSecurity.update").WithSummary("requireTwoFactor: members must have two-factor sign-in on to open the tenant (API clients are not affected).")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
     }
 }

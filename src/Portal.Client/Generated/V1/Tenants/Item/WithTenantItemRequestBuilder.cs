@@ -6,7 +6,7 @@ using Portal.Client.V1.Tenants.Item.ApiClients;
 using Portal.Client.V1.Tenants.Item.Audit;
 using Portal.Client.V1.Tenants.Item.Integrations;
 using Portal.Client.V1.Tenants.Item.Members;
-using Portal.Client.V1.Tenants.Item.Overview;
+using Portal.Client.V1.Tenants.Item.Security;
 using Portal.Client.V1.Tenants.Item.SigningSecrets;
 using System.Collections.Generic;
 using System.IO;
@@ -40,10 +40,10 @@ namespace Portal.Client.V1.Tenants.Item
         {
             get => new global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
         }
-        /// <summary>The overview property</summary>
-        public global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder Overview
+        /// <summary>The security property</summary>
+        public global::Portal.Client.V1.Tenants.Item.Security.SecurityRequestBuilder Security
         {
-            get => new global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder(PathParameters, RequestAdapter);
+            get => new global::Portal.Client.V1.Tenants.Item.Security.SecurityRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The signingSecrets property</summary>
         public global::Portal.Client.V1.Tenants.Item.SigningSecrets.SigningSecretsRequestBuilder SigningSecrets

@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Portal.Client.Models;
 using Portal.Client.V1.Tenants.Item.Members.Item;
+using Portal.Client.V1.Tenants.Item.Members.WithEmailResetPassword;
 using System.Collections.Generic;
 using System.IO;
 using System.Threading.Tasks;
@@ -53,6 +54,7 @@ namespace Portal.Client.V1.Tenants.Item.Members
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -67,6 +69,7 @@ namespace Portal.Client.V1.Tenants.Item.Members
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             var collectionResult = await RequestAdapter.SendCollectionAsync<global::Portal.Client.Models.MemberView>(requestInfo, global::Portal.Client.Models.MemberView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
@@ -143,6 +146,16 @@ namespace Portal.Client.V1.Tenants.Item.Members
             requestInfo.Headers.TryAdd("Accept", "application/json");
             requestInfo.SetContentFromParsable(RequestAdapter, "application/json", body);
             return requestInfo;
+        }
+        /// <summary>
+        /// Builds and executes requests for operations under \v1\tenants\{tenant}\members\{email}:resetPassword
+        /// </summary>
+        /// <returns>A <see cref="global::Portal.Client.V1.Tenants.Item.Members.WithEmailResetPassword.WithEmailResetPasswordRequestBuilder"/></returns>
+        /// <param name="email">The member&apos;s e-mail address.</param>
+        public global::Portal.Client.V1.Tenants.Item.Members.WithEmailResetPassword.WithEmailResetPasswordRequestBuilder WithEmailResetPassword(string email)
+        {
+            if(string.IsNullOrEmpty(email)) throw new ArgumentNullException(nameof(email));
+            return new global::Portal.Client.V1.Tenants.Item.Members.WithEmailResetPassword.WithEmailResetPasswordRequestBuilder(PathParameters, RequestAdapter, email);
         }
         /// <summary>
         /// Returns a request builder with the provided arbitrary URL. Using this method means any other path or query parameters are ignored.

@@ -46,6 +46,7 @@ namespace Portal.Client.Api.V1.App.Item.Integration.Item
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -60,6 +61,7 @@ namespace Portal.Client.Api.V1.App.Item.Integration.Item
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.SvixIntegrationOut>(requestInfo, global::Portal.Client.Models.SvixIntegrationOut.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -71,6 +72,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfConfigView>(requestInfo, global::Portal.Client.Models.PageOfConfigView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
