@@ -6,6 +6,7 @@ using Portal.Client.V1.Tenants.Item.ApiClients;
 using Portal.Client.V1.Tenants.Item.Audit;
 using Portal.Client.V1.Tenants.Item.Integrations;
 using Portal.Client.V1.Tenants.Item.Members;
+using Portal.Client.V1.Tenants.Item.Overview;
 using Portal.Client.V1.Tenants.Item.Security;
 using Portal.Client.V1.Tenants.Item.SigningSecrets;
 using System.Collections.Generic;
@@ -39,6 +40,11 @@ namespace Portal.Client.V1.Tenants.Item
         public global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder Members
         {
             get => new global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The overview property</summary>
+        public global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder Overview
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The security property</summary>
         public global::Portal.Client.V1.Tenants.Item.Security.SecurityRequestBuilder Security

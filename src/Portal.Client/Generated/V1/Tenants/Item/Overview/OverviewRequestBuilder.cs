@@ -40,6 +40,7 @@ namespace Portal.Client.V1.Tenants.Item.Overview
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -54,6 +55,7 @@ namespace Portal.Client.V1.Tenants.Item.Overview
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.TenantOverview>(requestInfo, global::Portal.Client.Models.TenantOverview.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
