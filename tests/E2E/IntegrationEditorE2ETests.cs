@@ -72,6 +72,7 @@ public sealed class IntegrationEditorE2ETests(PortalServer server, ITestOutputHe
         await Page.GetByRole(AriaRole.Button, new() { Name = "Create config", Exact = true }).ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex($"/integrations/{id}/configs/[0-9a-f-]{{36}}$"));
         await Page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
+        await Page.Locator("#confirm-yes").ClickAsync(); // publishing asks first
         await Expect(Page.GetByText("Published as a new revision.")).ToBeVisibleAsync();
 
         // Editing the integration: the secret is not in the page; removing the auth method names the config first.
@@ -84,11 +85,10 @@ public sealed class IntegrationEditorE2ETests(PortalServer server, ITestOutputHe
         await Button(Dialog, "Remove auth method oauth").ClickAsync();
         await Button(Dialog, "Save").ClickAsync();
 
-        var confirm = Page.GetByRole(AriaRole.Alertdialog);
+        var confirm = Page.Locator("#confirm-message");
         await Expect(confirm).ToContainTextAsync(configName);
         await Expect(confirm).ToContainTextAsync("Auth method 'oauth' is removed.");
-        // The keyboard is in the confirmation (its focus trap), not in the editor behind it.
-        await Page.WaitForFunctionAsync("() => !!document.activeElement?.closest('.mud-dialog-container')?.querySelector('#confirm-cancel')");
+        await Expect(Page.Locator("#confirm-cancel")).ToBeFocusedAsync(); // Enter does not save by accident
         await Expect(Page.Locator("#confirm-yes")).ToHaveTextAsync("Save anyway");
         await Page.Locator("#confirm-yes").ClickAsync();
 
