@@ -22,9 +22,14 @@ public static partial class IntegrationRules
 
     public static void Check(IntegrationInput input, bool creating, ValidationErrors errors)
     {
-        if (creating && (input.Id is null || !IdPattern().IsMatch(input.Id)))
+        if (creating && string.IsNullOrEmpty(input.Id))
         {
             errors.Add("id", "Id is required: 1 to 64 letters, digits, underscores or hyphens.");
+        }
+        else if (creating && !IdPattern().IsMatch(input.Id!))
+        {
+            // Say what was refused, so the message matches what the user typed.
+            errors.Add("id", $"id '{Shorten(input.Id!)}' is not allowed: use 1 to 64 letters, digits, underscores or hyphens (no spaces or other characters).");
         }
 
         if (string.IsNullOrWhiteSpace(input.DisplayName))
@@ -63,6 +68,12 @@ public static partial class IntegrationRules
         {
             CheckTools(tools, errors);
         }
+    }
+
+    private static string Shorten(string text)
+    {
+        var shown = new string(text.Take(70).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return text.Length > 70 ? shown + "…" : shown;
     }
 
     public static readonly IReadOnlySet<string> ToolMethods = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD" };

@@ -42,6 +42,14 @@ public static class IntegrationsEndpoints
             .WithName("integrations.patch").WithETag("integration", conditional: true).WithSummary("Changes the given fields of an integration; omitted and null fields are kept.")
             .ProducesProblem(400).ProducesProblem(403);
 
+        group.MapPost("/{integration}:impact", (HttpContext http, string integration, IntegrationInput body, IntegrationService service) =>
+                ApiResults.Ok(service.ImpactAsync(http.Actor(), integration, body, http.RequestAborted)))
+            .WithName("integrations.impact").WithSummary("Lists the configs an update would break, without changing anything.")
+            .WithDescription("Takes the same body as PUT (a replace). Answers {affected: [{id, displayName, changes}]}: every config whose draft or " +
+                "published revision uses a parameter or an auth method (or an auth method's parameter) that the body removes or gives another type. " +
+                "Invalid bodies are refused with the same field errors as PUT. Admin only.")
+            .ProducesProblem(400).ProducesProblem(403).ProducesProblem(404);
+
         group.MapDelete("/{integration}", (HttpContext http, string integration, [FromHeader(Name = EntityTags.IfMatchHeader)] string? ifMatch, IntegrationService service) =>
                 ApiResults.NoContent(service.DeleteAsync(http.Actor(), integration, EntityTags.IfMatch(ifMatch), http.RequestAborted)))
             .WithName("integrations.delete").WithETag("integration", conditional: true).WithSummary("Deletes an integration with its configs.")

@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using Portal.Client.Models;
 using Portal.Client.V1.Tenants.Item.Integrations.Item;
+using Portal.Client.V1.Tenants.Item.Integrations.WithIntegrationImpact;
 using Portal.Client.V1.Tenants.Item.Integrations.WithIntegrationVerifyConfig;
 using System.Collections.Generic;
 using System.IO;
@@ -147,6 +148,16 @@ namespace Portal.Client.V1.Tenants.Item.Integrations
             requestInfo.Headers.TryAdd("Accept", "application/json");
             requestInfo.SetContentFromParsable(RequestAdapter, "application/json", body);
             return requestInfo;
+        }
+        /// <summary>
+        /// Builds and executes requests for operations under \v1\tenants\{tenant}\integrations\{integration}:impact
+        /// </summary>
+        /// <returns>A <see cref="global::Portal.Client.V1.Tenants.Item.Integrations.WithIntegrationImpact.WithIntegrationImpactRequestBuilder"/></returns>
+        /// <param name="integration">The integration id, as given at creation.</param>
+        public global::Portal.Client.V1.Tenants.Item.Integrations.WithIntegrationImpact.WithIntegrationImpactRequestBuilder WithIntegrationImpact(string integration)
+        {
+            if(string.IsNullOrEmpty(integration)) throw new ArgumentNullException(nameof(integration));
+            return new global::Portal.Client.V1.Tenants.Item.Integrations.WithIntegrationImpact.WithIntegrationImpactRequestBuilder(PathParameters, RequestAdapter, integration);
         }
         /// <summary>
         /// Builds and executes requests for operations under \v1\tenants\{tenant}\integrations\{integration}:verifyConfig
