@@ -143,6 +143,12 @@ public static partial class ConfigRules
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
+            if (entry is null)
+            {
+                errors.Add($"authMap[{i}]", "An authMap entry is an object with a key and an auth, not null.");
+                continue;
+            }
+
             if (string.IsNullOrWhiteSpace(entry.Key) || !keys.Add(entry.Key))
             {
                 errors.Add($"authMap[{i}].key", string.IsNullOrWhiteSpace(entry.Key) ? "Each authMap entry needs a key." : $"Key '{entry.Key}' appears twice.");

@@ -19,6 +19,17 @@ public sealed partial class ConfigsApiTests
     }
 
     [Fact]
+    public async Task A_null_auth_map_entry_is_a_400_naming_it_not_a_500()
+    {
+        // Found by the fuzz figure: "authMap": [null] answered 500.
+        using var http = await app.ClientAsync();
+        var crm = await CrmAsync(http);
+        var body = ValidConfig();
+        body["authMap"] = new JsonArray((JsonNode?)null);
+        await (await http.PostAsJsonAsync(Configs(crm), body)).ExpectValidationAsync("authMap[0]");
+    }
+
+    [Fact]
     public async Task Auth_missing_a_required_auth_parameter_is_a_400_problem()
     {
         using var http = await app.ClientAsync();
