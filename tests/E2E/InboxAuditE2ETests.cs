@@ -49,7 +49,7 @@ public sealed class InboxAuditE2ETests(PortalServer server, ITestOutputHelper ou
         // The detail has its own address: it opens again on a reload (which also clears the earlier "Config created." snackbar,
         // which axe would otherwise catch mid-fade), and passes the checks the accessibility walk makes on the other pages.
         await Page.ReloadAsync();
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitUntilInteractiveAsync();
         await Expect(detail.WebhookId).ToHaveTextAsync($"evt_{id}_1");
         Assert.Equal((1, 1), await A11y.LandmarksAsync(Page));
         var violations = await A11y.SeriousViolationsAsync(Page);
@@ -57,7 +57,7 @@ public sealed class InboxAuditE2ETests(PortalServer server, ITestOutputHelper ou
 
         await detail.EventsCrumb.ClickAsync();
         await Expect(inbox.DetailLink($"evt_{id}_1")).ToBeVisibleAsync();
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitUntilInteractiveAsync();
         await Page.EvaluateAsync("() => { window.__sameDocument = true; }");
         await DeliverAsync(url, $"evt_{id}_2", """{"type":"order.paid"}""");
 

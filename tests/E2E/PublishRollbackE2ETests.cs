@@ -18,14 +18,14 @@ public sealed class PublishRollbackE2ETests(PortalServer server, ITestOutputHelp
         var seeded = await SeededTenant.CreateAsync(Server);
         var login = await new LoginPage(Page).OpenAsync();
         await login.SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitUntilInteractiveAsync();
 
         var entry = Page.GetByRole(AriaRole.List, new() { Name = "Needs attention" }).GetByRole(AriaRole.Listitem).Filter(new() { HasText = seeded.Integration });
         await Expect(entry).ToContainTextAsync("Never published");
         var item = entry.GetByRole(AriaRole.Link);
         await item.ClickAsync();
         await Expect(Page).ToHaveURLAsync(new Regex($"/configs/{seeded.Config}$"));
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await WaitUntilInteractiveAsync();
 
         // Publish asks first; Cancel publishes nothing.
         var dialog = Page.GetByRole(AriaRole.Dialog);
@@ -37,8 +37,7 @@ public sealed class PublishRollbackE2ETests(PortalServer server, ITestOutputHelp
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
         await Expect(Page.GetByText("Published as a new revision.")).ToBeVisibleAsync();
 
-        await Page.GotoAsync($"/t/{PortalServer.Tenant}");
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync($"/t/{PortalServer.Tenant}");
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Recent activity" })).ToBeVisibleAsync();
         await Expect(Page.Locator(".attention-item").Filter(new() { HasText = seeded.Integration })).ToHaveCountAsync(0);
     });
@@ -57,8 +56,7 @@ public sealed class PublishRollbackE2ETests(PortalServer server, ITestOutputHelp
 
         var login = await new LoginPage(Page).OpenAsync();
         await login.SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
-        await Page.GotoAsync($"/t/{PortalServer.Tenant}/integrations/{seeded.Integration}/configs/{seeded.Config}");
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync($"/t/{PortalServer.Tenant}/integrations/{seeded.Integration}/configs/{seeded.Config}");
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Production v2", Level = 1 })).ToBeVisibleAsync();
 
         var violations = await A11y.SeriousViolationsAsync(Page);

@@ -14,7 +14,7 @@ namespace Portal.E2E;
 /// </summary>
 public sealed class ScreenshotsE2ETests(PortalServer server, ITestOutputHelper output) : BrowserTest(server, output)
 {
-    public static string Directory => Path.Combine(TestResultsDirectory(), "screenshots");
+    public static string Directory => Path.Combine(ResultsDirectory(), "screenshots");
 
     [Fact]
     public Task The_main_pages_render_with_the_demo_data_and_are_captured() => RunAsync(async () =>
@@ -44,14 +44,12 @@ public sealed class ScreenshotsE2ETests(PortalServer server, ITestOutputHelper o
             ("audit", $"{t}/audit", "Audit log"),
         })
         {
-            await Page.GotoAsync(path);
-            await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            await OpenPageAsync(path);
             await CaptureAsync(name, title);
         }
 
         await Page.SetViewportSizeAsync(390, 844);
-        await Page.GotoAsync(t);
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync(t);
         await CaptureAsync("home-phone", PortalServer.Tenant);
     });
 
@@ -62,18 +60,5 @@ public sealed class ScreenshotsE2ETests(PortalServer server, ITestOutputHelper o
         var file = Path.Combine(Directory, $"{name}.png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = false });
         Assert.True(new FileInfo(file).Length > 1000, $"{file} is empty");
-    }
-
-    private static string TestResultsDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "E2E.csproj")))
-            {
-                return Path.Combine(dir.FullName, "TestResults");
-            }
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "TestResults");
     }
 }

@@ -99,8 +99,7 @@ public sealed class SecretsOnceE2ETests(PortalServer server, ITestOutputHelper o
     {
         var login = await new LoginPage(Page).OpenAsync();
         await login.SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
-        await Page.GotoAsync(path);
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync(path);
     }
 
     /// <summary>Reads the secret from the SecretOnceDialog, copies it, closes the dialog, and checks the page no longer holds it.</summary>

@@ -15,8 +15,7 @@ public sealed class TenantsE2ETests(PortalServer server, ITestOutputHelper outpu
     {
         var login = await new LoginPage(Page).OpenAsync();
         await login.SignInToHomeAsync(PortalServer.AdminEmail, PortalServer.AdminPassword);
-        await Page.GotoAsync("/tenants");
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync("/tenants");
 
         var tenant = $"sw-{Guid.NewGuid():N}"[..12];
         await Page.GetByLabel("Tenant id", new() { Exact = true }).FillAsync(tenant);
@@ -26,8 +25,7 @@ public sealed class TenantsE2ETests(PortalServer server, ITestOutputHelper outpu
         await Expect(Page).ToHaveURLAsync(new Regex($"/t/{tenant}/members$"));
 
         // The new tenant's home page: nothing yet, and the first step leads to the New integration dialog.
-        await Page.GotoAsync($"/t/{tenant}");
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync($"/t/{tenant}");
         await Expect(Page.GetByRole(AriaRole.Heading, new() { Name = "Start here" })).ToBeVisibleAsync();
         await Page.GetByRole(AriaRole.Link, new() { Name = "Create your first integration" }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Dialog)).ToBeVisibleAsync();

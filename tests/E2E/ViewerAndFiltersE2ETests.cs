@@ -26,13 +26,11 @@ public sealed class ViewerAndFiltersE2ETests(PortalServer server, ITestOutputHel
         await Expect(notice).ToBeVisibleAsync();
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "New integration" })).ToHaveCountAsync(0);
 
-        await Page.GotoAsync($"/t/{PortalServer.Tenant}/integrations/{seeded.Integration}/configs/new");
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync($"/t/{PortalServer.Tenant}/integrations/{seeded.Integration}/configs/new");
         await Expect(Page.GetByText("Only an Admin can create configs.")).ToBeVisibleAsync();
         await Expect(Page.GetByLabel("Display name")).ToHaveCountAsync(0);
 
-        await Page.GotoAsync($"/t/{PortalServer.Tenant}/integrations/{seeded.Integration}/configs/{seeded.Config}");
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync($"/t/{PortalServer.Tenant}/integrations/{seeded.Integration}/configs/{seeded.Config}");
         await Expect(notice).ToBeVisibleAsync();
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Rotate webhook URL" })).ToHaveCountAsync(0);
         await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "Publish" })).ToHaveCountAsync(0);

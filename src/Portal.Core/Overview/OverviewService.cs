@@ -61,13 +61,6 @@ public sealed class OverviewService(IDbContextFactory<PortalDbContext> dbFactory
         return new TenantOverview(new OverviewCounts(integrations, configs, liveKeys), items.Take(MaxAttention).ToList(), total, recent.Items);
     }
 
-    /// <summary>The key kind as the API names it (camelCase of the enum).</summary>
-    public static string KindName(KeyKind kind) => kind switch
-    {
-        KeyKind.WebhookKey => "webhookKey",
-        KeyKind.McpKey => "mcpKey",
-        KeyKind.SigningSecret => "signingSecret",
-        KeyKind.IntegrationKey => "integrationKey",
-        _ => kind.ToString(),
-    };
+    /// <summary>The key kind as the API names it: the enum name in camelCase (<c>webhookKey</c>).</summary>
+    public static string KindName(KeyKind kind) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(kind.ToString());
 }

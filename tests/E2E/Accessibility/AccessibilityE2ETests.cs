@@ -114,8 +114,7 @@ public sealed class AccessibilityE2ETests(PortalServer server, ITestOutputHelper
 
     private async Task OpenAsync(string path)
     {
-        await Page.GotoAsync(path);
-        await Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await OpenPageAsync(path);
         // Pages load their data after the circuit starts: wait until no progress bar is left.
         await Expect(Page.Locator(".mud-progress-linear")).ToHaveCountAsync(0);
     }

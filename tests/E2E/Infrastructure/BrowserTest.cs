@@ -47,6 +47,17 @@ public abstract class BrowserTest(PortalServer server, ITestOutputHelper output)
         Page.RequestFailed += (_, request) => _browserErrors.Add($"request failed: {request.Method} {request.Url}: {request.Failure}");
     }
 
+    /// <summary>The page is prerendered: buttons show before the circuit can handle a click. The layout flips this marker once it can.</summary>
+    protected Task WaitUntilInteractiveAsync() =>
+        Page.Locator("#circuit-ready[data-ready=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
+    /// <summary>Opens <paramref name="path"/> and waits until the page can be used.</summary>
+    protected async Task OpenPageAsync(string path)
+    {
+        await Page.GotoAsync(path);
+        await WaitUntilInteractiveAsync();
+    }
+
     protected async Task RunAsync(Func<Task> test, [CallerMemberName] string name = "")
     {
         try
@@ -92,7 +103,7 @@ public abstract class BrowserTest(PortalServer server, ITestOutputHelper output)
     }
 
     /// <summary>tests/E2E/TestResults when run from the repository, else next to the test binaries.</summary>
-    private static string ResultsDirectory()
+    protected static string ResultsDirectory()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
