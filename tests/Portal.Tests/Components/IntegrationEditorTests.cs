@@ -92,11 +92,23 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         }
     }
 
+    /// <summary>
+    /// Clicks the button once it is rendered: a tab switch renders its panel asynchronously, and on a busy machine (the
+    /// PostgreSQL pass of the CI run) the panel's buttons came a moment after <see cref="Tab"/> returned.
+    /// </summary>
     private void Click(string buttonOrAriaLabel)
     {
-        var button = _dialogs.FindAll("button").FirstOrDefault(b => b.GetAttribute("aria-label") == buttonOrAriaLabel || b.TextContent.Trim() == buttonOrAriaLabel)
-            ?? throw new Xunit.Sdk.XunitException($"No button '{buttonOrAriaLabel}' in:\n{_dialogs.Markup}");
-        button.Click();
+        IElement? Find() => _dialogs.FindAll("button").FirstOrDefault(b => b.GetAttribute("aria-label") == buttonOrAriaLabel || b.TextContent.Trim() == buttonOrAriaLabel);
+        try
+        {
+            _dialogs.WaitForAssertion(() => Assert.NotNull(Find()), TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new Xunit.Sdk.XunitException($"No button '{buttonOrAriaLabel}' in:\n{_dialogs.Markup}");
+        }
+
+        Find()!.Click();
     }
 
     private void Choose(string group, string label, string item)
