@@ -74,6 +74,7 @@ public class KeyCheckBenchmarks
             new Refusals(dbFactory, TimeProvider.System),
             services.GetRequiredService<KeyCache>(),
             new KeyUsage(dbFactory),
+            new Portal.Core.KeyLifecycle.KeyPolicyService(dbFactory, new Refusals(dbFactory, TimeProvider.System), services.GetRequiredService<ChangeFeed>(), TimeProvider.System),
             TimeProvider.System);
         return (services, engine);
     }

@@ -129,6 +129,7 @@ public sealed class ChangeAnnouncer(ChangeFeed feed, ILogger<ChangeAnnouncer> lo
                 WebhookBinding => new Change(ChangeTopic.Setup, "WebhookBindings"),
                 SigningSecret => new Change(ChangeTopic.Setup, "SigningSecrets"),
                 McpSettings => new Change(ChangeTopic.Setup, "McpSettings"),
+                KeyLifecycle.KeyPolicy => new Change(ChangeTopic.Setup, "KeyPolicies"),
                 _ => null,
             };
             if (change is not null)

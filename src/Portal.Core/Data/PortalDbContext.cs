@@ -30,6 +30,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<TokenKey> TokenKeys => Set<TokenKey>();
     public DbSet<IssuedKey> IssuedKeys => Set<IssuedKey>();
     public DbSet<KeyBinding> KeyBindings => Set<KeyBinding>();
+    public DbSet<KeyLifecycle.KeyPolicy> KeyPolicies => Set<KeyLifecycle.KeyPolicy>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<WebhookBinding> WebhookBindings => Set<WebhookBinding>();
     public DbSet<WebhookEvent> WebhookEvents => Set<WebhookEvent>();

@@ -8,6 +8,9 @@ public enum KeyKind
     McpKey = 2,
     SigningSecret = 3,
     IntegrationKey = 4,
+
+    /// <summary>An API client's secret (<c>pcs_</c>): OpenIddict verifies it; the engine keeps its hash as the ledger entry that inventory, age policy and leak reports use.</summary>
+    ApiClientSecret = 5,
 }
 
 /// <summary>DESIGN.md's key table: prefix and storage of each kind.</summary>
@@ -19,6 +22,7 @@ public static class KeyKinds
         KeyKind.McpKey => KeyPrefixes.McpKey,
         KeyKind.SigningSecret => KeyPrefixes.SigningSecret,
         KeyKind.IntegrationKey => KeyPrefixes.IntegrationKey,
+        KeyKind.ApiClientSecret => KeyPrefixes.ApiClientSecret,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -28,7 +32,60 @@ public static class KeyKinds
         : SecretFormat.Mint(Prefix(kind));
 
     /// <summary>Hashed kinds are only ever compared; the others must be read back (to sign, or seed 004's read-back) and are also kept encrypted.</summary>
-    public static bool IsHashed(KeyKind kind) => kind is KeyKind.WebhookKey or KeyKind.McpKey;
+    public static bool IsHashed(KeyKind kind) => kind is KeyKind.WebhookKey or KeyKind.McpKey or KeyKind.ApiClientSecret;
+
+    /// <summary>Every kind, in the order pages list them.</summary>
+    public static IReadOnlyList<KeyKind> All { get; } = [KeyKind.WebhookKey, KeyKind.SigningSecret, KeyKind.McpKey, KeyKind.IntegrationKey, KeyKind.ApiClientSecret];
+
+    /// <summary>The kind's name on the wire (DESIGN.md "Key lifecycle policy"): <c>webhook_key</c>, <c>signing_secret</c>, <c>mcp_key</c>, <c>integration_key</c>, <c>api_client_secret</c>.</summary>
+    public static string WireName(KeyKind kind) => kind switch
+    {
+        KeyKind.WebhookKey => "webhook_key",
+        KeyKind.SigningSecret => "signing_secret",
+        KeyKind.McpKey => "mcp_key",
+        KeyKind.IntegrationKey => "integration_key",
+        KeyKind.ApiClientSecret => "api_client_secret",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static bool TryParseWire(string? name, out KeyKind kind)
+    {
+        foreach (var candidate in All)
+        {
+            if (string.Equals(WireName(candidate), name, StringComparison.Ordinal))
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
+    }
+
+    /// <summary>The kind a presented secret claims by its prefix, or null for a string that is no portal secret's shape.</summary>
+    public static KeyKind? OfPresented(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        foreach (var kind in All)
+        {
+            if (value.StartsWith(Prefix(kind), StringComparison.Ordinal))
+            {
+                return kind;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="value"/> has the shape of a secret of this kind (checksum, or Standard Webhooks form): only those are ever looked up.</summary>
+    public static bool IsWellFormed(KeyKind kind, string? value) => kind == KeyKind.SigningSecret
+        ? SecretFormat.IsStandardWebhooksSecret(Prefix(kind), value)
+        : SecretFormat.IsWellFormed(Prefix(kind), value);
 }
 
 /// <summary>
@@ -54,7 +111,26 @@ public sealed class IssuedKey
     public long? ExpiresAt { get; set; }
     public long? RevokedAt { get; set; }
     public long? LastUsedAt { get; set; }
+
+    /// <summary>How many accepted uses the key has carried (written with last used, in <see cref="KeyUsage"/>'s batch).</summary>
+    public long UseCount { get; set; }
+
+    /// <summary>When a rotation replaced this key (it may live on in a grace period).</summary>
+    public long? SupersededAt { get; set; }
+
+    /// <summary><see cref="UseCount"/> when the key was replaced: the uses since the rotation are the difference.</summary>
+    public long UseCountAtSupersede { get; set; }
+
+    /// <summary>When a secret scanner reported the key found in public (see <c>SecretScanning</c>), and where.</summary>
+    public long? LeakedAt { get; set; }
+    public string? LeakUrl { get; set; }
+
+    /// <summary>When the lifecycle sweep announced that the key's rotation is due, and that it is past its age: each once.</summary>
+    public long? DueAnnouncedAt { get; set; }
+    public long? ExpiredAnnouncedAt { get; set; }
     public required string CreatedBy { get; set; }
+
+    public const int LeakUrlLength = 2048;
 
     /// <summary>What the key may do, space-separated (e.g. <c>mcp:invoke</c>); checked where the key is used.</summary>
     public string Scopes { get; set; } = "";
@@ -113,6 +189,9 @@ public enum KeyCheckOutcome
     Unknown,
     Revoked,
     WrongOwner,
+
+    /// <summary>Older than the tenant's enforced maximum age for its kind.</summary>
+    Expired,
 }
 
 /// <summary>

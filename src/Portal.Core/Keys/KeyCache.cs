@@ -103,4 +103,4 @@ public sealed class KeyCache
 }
 
 /// <summary>A decrypted secret an owner may still use, and until when (null: until rotated).</summary>
-public sealed record UsableSecret(string Value, long? ExpiresAt);
+public sealed record UsableSecret(string Value, long? ExpiresAt, long CreatedAt, KeyKind Kind);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.KeyLifecycle;
 using Portal.Core.Tenancy;
 
 namespace Portal.Core.Keys;
@@ -13,7 +14,7 @@ namespace Portal.Core.Keys;
 /// exactly one active key. Checks answer from <see cref="KeyCache"/>, which every change to a key evicts (through the
 /// <see cref="ChangeFeed"/>) before the changing call returns, so a revoked key is refused on the very next request.
 /// </summary>
-public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, Refusals refusals, KeyCache cache, KeyUsage usage, TimeProvider time)
+public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, Refusals refusals, KeyCache cache, KeyUsage usage, KeyPolicyService policies, TimeProvider time)
 {
     public const int MaxGracePeriodSeconds = 7 * 24 * 3600;
 
@@ -74,9 +75,12 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         long? previousExpiresAt = null;
         if (previous is not null)
         {
+            // The uses the old key carries from now on are the ones its consumers have not moved over yet.
+            previous.SupersededAt ??= now;
+            previous.UseCountAtSupersede = previous.UseCount + usage.PendingUses(previous.Id);
             if (gracePeriodSeconds == 0)
             {
-                previous.RevokedAt = now;
+                previous.RevokedAt ??= now; // a key revoked already (a leak report) keeps when that happened
             }
             else
             {
@@ -126,6 +130,12 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             return await RefusedAsync(new KeyCheck(KeyCheckOutcome.Revoked, key), key.TenantId, key.KeyPrefix, key.OwnerId, ip, use, ct);
         }
 
+        if ((await policies.GetAsync(key.TenantId, ct)).For(kind).Refuses(key.CreatedAt, now))
+        {
+            // Past the age the tenant's enforced policy allows (DESIGN.md "Key lifecycle policy"): refused, audited.
+            return await RefusedAsync(new KeyCheck(KeyCheckOutcome.Expired, key), key.TenantId, key.KeyPrefix, key.OwnerId, ip, use, ct);
+        }
+
         if (expectedOwner is { } expected && key.OwnerId != expected.Stored)
         {
             return await RefusedAsync(new KeyCheck(KeyCheckOutcome.WrongOwner, key), key.TenantId, key.KeyPrefix, key.OwnerId, ip, use, ct);
@@ -147,10 +157,11 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
             var keys = await db.IssuedKeys.AsNoTracking()
                 .Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.ProtectedValue != null && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > at))
                 .OrderByDescending(k => k.CreatedAt).ToListAsync(c);
-            return keys.Select(k => new UsableSecret(protector.Unprotect(k.ProtectedValue!), k.ExpiresAt)).ToList();
+            return keys.Select(k => new UsableSecret(protector.Unprotect(k.ProtectedValue!), k.ExpiresAt, k.CreatedAt, k.Kind)).ToList();
         }, ct);
         var now = time.NowMs();
-        return usable.Where(s => s.ExpiresAt is null || s.ExpiresAt > now).Select(s => s.Value).ToList();
+        var policy = await policies.GetAsync(tenantId, ct);
+        return usable.Where(s => (s.ExpiresAt is null || s.ExpiresAt > now) && !policy.For(s.Kind).Refuses(s.CreatedAt, now)).Select(s => s.Value).ToList();
     }
 
     /// <summary>Reads the active encrypted key back (seed 004). Admin only; every read is audited.</summary>
@@ -270,7 +281,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     {
         var (action, target) = use is not null
             ? ($"{use.Action}.{check.Outcome.ToString().ToLowerInvariant()}", use.Target)
-            : (check.Outcome == KeyCheckOutcome.Revoked ? "key.useRevoked" : "key.useRefused", ownerTarget);
+            : (check.Outcome switch { KeyCheckOutcome.Revoked => "key.useRevoked", KeyCheckOutcome.Expired => "key.useExpired", _ => "key.useRefused" }, ownerTarget);
         if (target is not null && TenantIds.IsValid(tenantId))
         {
             var actor = new Actor(keyPrefix ?? "anonymous", ActorKind.System, tenantId!, TenantRole.Viewer, ip);

@@ -19,6 +19,9 @@ public enum KeyOwnerKind
 
     /// <summary>An integration's own API key (seed 004).</summary>
     Integration = 5,
+
+    /// <summary>An API client (its secret, verified by OpenIddict).</summary>
+    ApiClient = 6,
 }
 
 /// <summary>
@@ -33,6 +36,7 @@ public readonly record struct KeyOwner(KeyOwnerKind Kind, string Id)
     private const string SigningPrefix = "signing:";
     private const string McpPrefix = "mcp:";
     private const string IntegrationPrefix = "integration:";
+    private const string ApiClientPrefix = "apiclient:";
 
     public static KeyOwner ForConfig(Guid configId) => new(KeyOwnerKind.Config, configId.ToString());
 
@@ -43,6 +47,8 @@ public readonly record struct KeyOwner(KeyOwnerKind Kind, string Id)
     public static KeyOwner ForMcp(string integrationId) => new(KeyOwnerKind.Mcp, integrationId);
 
     public static KeyOwner ForIntegration(string integrationId) => new(KeyOwnerKind.Integration, integrationId);
+
+    public static KeyOwner ForApiClient(string clientId) => new(KeyOwnerKind.ApiClient, clientId);
 
     /// <summary>The owner as stored on keys and bindings.</summary>
     public string Stored => $"{PrefixOf(Kind)}{Id}";
@@ -87,6 +93,7 @@ public readonly record struct KeyOwner(KeyOwnerKind Kind, string Id)
         KeyOwnerKind.SigningSecret => SigningPrefix,
         KeyOwnerKind.Mcp => McpPrefix,
         KeyOwnerKind.Integration => IntegrationPrefix,
+        KeyOwnerKind.ApiClient => ApiClientPrefix,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

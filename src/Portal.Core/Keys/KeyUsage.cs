@@ -14,21 +14,30 @@ namespace Portal.Core.Keys;
 public sealed class KeyUsage(IDbContextFactory<PortalDbContext> dbFactory)
 {
     public static readonly TimeSpan FlushEvery = TimeSpan.FromMinutes(1);
-    private ConcurrentDictionary<Guid, long> _pending = new();
+    private ConcurrentDictionary<Guid, Use> _pending = new();
 
-    public void Record(Guid keyId, long now) =>
-        _pending.AddOrUpdate(keyId, now, (_, seen) => Math.Max(seen, now));
+    /// <summary>One accepted use of a key now.</summary>
+    public void Record(Guid keyId, long now) => Record(keyId, new Use(now, 1));
 
     /// <summary>The later of the stored last use and the one not yet flushed.</summary>
     public long? LastUsed(Guid keyId, long? stored) =>
-        _pending.TryGetValue(keyId, out var pending) && (stored is null || pending > stored) ? pending : stored;
+        _pending.TryGetValue(keyId, out var pending) && (stored is null || pending.At > stored) ? pending.At : stored;
+
+    /// <summary>Uses of the key on this instance not yet written (add them to the stored count).</summary>
+    public long PendingUses(Guid keyId) => _pending.TryGetValue(keyId, out var pending) ? pending.Count : 0;
 
     public int Pending => _pending.Count;
+
+    private void Record(Guid keyId, Use use) =>
+        _pending.AddOrUpdate(keyId, static (_, u) => u, static (_, seen, u) => new Use(Math.Max(seen.At, u.At), seen.Count + u.Count), use);
+
+    /// <summary>The latest use and how many, since the last flush.</summary>
+    private readonly record struct Use(long At, long Count);
 
     /// <summary>Writes every pending last use in one transaction; never moves a stored value backwards.</summary>
     public async Task<int> FlushAsync(CancellationToken ct = default)
     {
-        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<Guid, long>());
+        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<Guid, Use>());
         if (batch.IsEmpty)
         {
             return 0;
@@ -39,10 +48,14 @@ public sealed class KeyUsage(IDbContextFactory<PortalDbContext> dbFactory)
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             using var turn = await StoreWriteGate.EnterAsync(db, ct);
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            foreach (var (id, at) in batch)
+            foreach (var (id, use) in batch)
             {
-                await db.IssuedKeys.Where(k => k.Id == id && (k.LastUsedAt == null || k.LastUsedAt < at))
-                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, at), ct);
+                var at = use.At;
+                var count = use.Count;
+                await db.IssuedKeys.Where(k => k.Id == id)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(k => k.LastUsedAt, k => k.LastUsedAt == null || k.LastUsedAt < at ? at : k.LastUsedAt)
+                        .SetProperty(k => k.UseCount, k => k.UseCount + count), ct);
             }
 
             await tx.CommitAsync(ct);
@@ -51,9 +64,9 @@ public sealed class KeyUsage(IDbContextFactory<PortalDbContext> dbFactory)
         catch
         {
             // Not written: keep them for the next round (newer uses recorded meanwhile win).
-            foreach (var (id, at) in batch)
+            foreach (var (id, use) in batch)
             {
-                Record(id, at);
+                Record(id, use);
             }
 
             throw;

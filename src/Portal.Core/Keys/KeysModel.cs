@@ -15,8 +15,10 @@ internal sealed class IssuedKeyConfiguration : IEntityTypeConfiguration<IssuedKe
         e.Property(k => k.KeyPrefix).HasMaxLength(32);
         e.Property(k => k.CreatedBy).HasMaxLength(256);
         e.Property(k => k.Scopes).HasMaxLength(256);
+        e.Property(k => k.LeakUrl).HasMaxLength(IssuedKey.LeakUrlLength);
         e.HasIndex(k => k.Hash).IsUnique();
         e.HasIndex(k => new { k.TenantId, k.OwnerId });
+        e.HasIndex(k => new { k.TenantId, k.CreatedAt }); // the Keys inventory pages a tenant's keys by age
     }
 }
 

@@ -79,9 +79,9 @@ public static class SecretFormat
     public const string FingerprintPrefix = "sha256:";
 
     /// <summary>Whether the value has the shape <see cref="MintStandardWebhooks"/> gives: the prefix, then base64 of exactly 32 bytes.</summary>
-    private static bool IsStandardWebhooksSecret(string prefix, string value)
+    public static bool IsStandardWebhooksSecret(string prefix, string? value)
     {
-        if (!value.StartsWith(prefix, StringComparison.Ordinal))
+        if (value is null || value.Length != prefix.Length + 44 || !value.StartsWith(prefix, StringComparison.Ordinal))
         {
             return false;
         }

@@ -751,6 +751,35 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.ToTable("IntegrationTags", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.KeyLifecycle.KeyPolicy", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Enforce")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("MaxAgeDays")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("OnLeak")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WarnDays")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId", "Kind");
+
+                    b.ToTable("KeyPolicies");
+                });
+
             modelBuilder.Entity("Portal.Core.Keys.IdempotencyRecord", b =>
                 {
                     b.Property<string>("TenantId")
@@ -801,6 +830,12 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<long?>("DueAnnouncedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ExpiredAnnouncedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("bigint");
 
@@ -819,6 +854,13 @@ namespace Portal.Migrations.Postgres.Migrations
                     b.Property<long?>("LastUsedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("LeakUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<long?>("LeakedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(600)
@@ -835,15 +877,26 @@ namespace Portal.Migrations.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<long?>("SupersededAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("TenantId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<long>("UseCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UseCountAtSupersede")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Hash")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "CreatedAt");
 
                     b.HasIndex("TenantId", "OwnerId");
 

@@ -10,6 +10,7 @@ using Portal.Core.Data;
 using Portal.Core.Demo;
 using Portal.Core.IntegrationKeys;
 using Portal.Core.Integrations;
+using Portal.Core.KeyLifecycle;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
 using Portal.Core.OAuth;
@@ -42,6 +43,7 @@ public static class PortalServices
         services.AddKeys();
         services.AddAudit();
         services.AddOverview();
+        services.AddKeyLifecycle();
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         services.AddSingleton<DemoSeeder>();
         services.AddTenancy();

@@ -31,6 +31,9 @@ public static class TenantApi
         return group;
     }
 
+    /// <summary>The portal's address as this request reached it (scheme, host, path base): the base of the URLs a response hands out.</summary>
+    public static string RequestBaseUrl(this HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+
     public static Actor Actor(this HttpContext http) =>
         http.Items[typeof(Actor)] as Actor ?? throw new InvalidOperationException("No tenant actor: the endpoint is outside the tenant group.");
 }

@@ -218,12 +218,14 @@ public sealed class Victim
         var bindingId = binding["id"]!.GetValue<string>();
         await (await admin.PostAsync($"{WebhookApi.ConfigPath(boundIntegration, boundConfig)}/bindings/{bindingId}:generateWebhookUrl", null)).ExpectAsync(HttpStatusCode.OK);
 
+        var keys = await (await admin.GetAsync($"/v1/tenants/{tenant}/keys?kind=webhook_key&take=500")).ExpectAsync(HttpStatusCode.OK);
+        var webhookKey = keys["items"]!.AsArray().First(k => url.Contains(k!["keyPrefix"]!.GetValue<string>(), StringComparison.Ordinal))!["id"]!.GetValue<string>();
         var ids = new Dictionary<string, string>
         {
             ["tenant"] = tenant, ["app_id"] = tenant, ["integration"] = integration, ["integ_id"] = integration, ["config"] = config,
             ["revision"] = revisions["items"]!.AsArray()[0]!["id"]!.ToString(),
             ["id"] = events["items"]!.AsArray()[0]!["id"]!.ToString(),
-            ["name"] = secret, ["clientId"] = client["clientId"]!.GetValue<string>(), ["email"] = email,
+            ["name"] = secret, ["clientId"] = client["clientId"]!.GetValue<string>(), ["email"] = email, ["keyId"] = webhookKey,
         };
         var bindingIds = new Dictionary<string, string>(ids) { ["integration"] = boundIntegration, ["integ_id"] = boundIntegration, ["config"] = boundConfig, ["binding"] = bindingId };
         return new Victim { Tenant = tenant, Ids = ids, BindingIds = bindingIds };
@@ -252,7 +254,7 @@ public sealed class Victim
         var t = $"/v1/tenants/{Tenant}";
         var reads = new List<string>
         {
-            $"{t}/integrations?take=500", $"{t}/signing-secrets", $"{t}/api-clients", $"{t}/members", "/v1/tenants",
+            $"{t}/integrations?take=500", $"{t}/signing-secrets", $"{t}/api-clients", $"{t}/members", "/v1/tenants", $"{t}/key-policy",
         };
         foreach (var ids in new[] { Ids, BindingIds })
         {

@@ -19,8 +19,8 @@ namespace Portal.Core.Data.CompiledModel
                 "Portal.Core.Keys.IssuedKey",
                 typeof(IssuedKey),
                 baseEntityType,
-                propertyCount: 13,
-                unnamedIndexCount: 2,
+                propertyCount: 20,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -45,6 +45,20 @@ namespace Portal.Core.Data.CompiledModel
                 propertyInfo: typeof(IssuedKey).GetProperty("CreatedBy", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IssuedKey).GetField("<CreatedBy>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 256);
+
+            var dueAnnouncedAt = runtimeEntityType.AddProperty(
+                "DueAnnouncedAt",
+                typeof(long?),
+                propertyInfo: typeof(IssuedKey).GetProperty("DueAnnouncedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<DueAnnouncedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
+            var expiredAnnouncedAt = runtimeEntityType.AddProperty(
+                "ExpiredAnnouncedAt",
+                typeof(long?),
+                propertyInfo: typeof(IssuedKey).GetProperty("ExpiredAnnouncedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<ExpiredAnnouncedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
 
             var expiresAt = runtimeEntityType.AddProperty(
                 "ExpiresAt",
@@ -82,6 +96,21 @@ namespace Portal.Core.Data.CompiledModel
                 fieldInfo: typeof(IssuedKey).GetField("<LastUsedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
 
+            var leakUrl = runtimeEntityType.AddProperty(
+                "LeakUrl",
+                typeof(string),
+                propertyInfo: typeof(IssuedKey).GetProperty("LeakUrl", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<LeakUrl>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true,
+                maxLength: 2048);
+
+            var leakedAt = runtimeEntityType.AddProperty(
+                "LeakedAt",
+                typeof(long?),
+                propertyInfo: typeof(IssuedKey).GetProperty("LeakedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<LeakedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
             var ownerId = runtimeEntityType.AddProperty(
                 "OwnerId",
                 typeof(string),
@@ -110,12 +139,33 @@ namespace Portal.Core.Data.CompiledModel
                 fieldInfo: typeof(IssuedKey).GetField("<Scopes>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 256);
 
+            var supersededAt = runtimeEntityType.AddProperty(
+                "SupersededAt",
+                typeof(long?),
+                propertyInfo: typeof(IssuedKey).GetProperty("SupersededAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<SupersededAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
             var tenantId = runtimeEntityType.AddProperty(
                 "TenantId",
                 typeof(string),
                 propertyInfo: typeof(IssuedKey).GetProperty("TenantId", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IssuedKey).GetField("<TenantId>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 maxLength: 64);
+
+            var useCount = runtimeEntityType.AddProperty(
+                "UseCount",
+                typeof(long),
+                propertyInfo: typeof(IssuedKey).GetProperty("UseCount", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<UseCount>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0L);
+
+            var useCountAtSupersede = runtimeEntityType.AddProperty(
+                "UseCountAtSupersede",
+                typeof(long),
+                propertyInfo: typeof(IssuedKey).GetProperty("UseCountAtSupersede", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<UseCountAtSupersede>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                sentinel: 0L);
 
             var key = runtimeEntityType.AddKey(
                 new[] { id });
@@ -126,6 +176,9 @@ namespace Portal.Core.Data.CompiledModel
                 unique: true);
 
             var index0 = runtimeEntityType.AddIndex(
+                new[] { tenantId, createdAt });
+
+            var index1 = runtimeEntityType.AddIndex(
                 new[] { tenantId, ownerId });
 
             return runtimeEntityType;

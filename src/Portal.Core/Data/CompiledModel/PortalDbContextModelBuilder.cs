@@ -11,7 +11,7 @@ namespace Portal.Core.Data.CompiledModel
     public partial class PortalDbContextModel
     {
         private PortalDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("ce95c0a5-ff8d-48ab-93e6-579531d10a02"), entityTypeCount: 34)
+            : base(skipDetectChanges: false, modelId: new Guid("b2680cd5-1a53-4ba0-b969-74dcd63a6526"), entityTypeCount: 35)
         {
         }
 
@@ -38,6 +38,7 @@ namespace Portal.Core.Data.CompiledModel
             var integration = IntegrationEntityType.Create(this);
             var integrationCount = IntegrationCountEntityType.Create(this);
             var integrationTag = IntegrationTagEntityType.Create(this);
+            var keyPolicy = KeyPolicyEntityType.Create(this);
             var idempotencyRecord = IdempotencyRecordEntityType.Create(this);
             var issuedKey = IssuedKeyEntityType.Create(this);
             var keyBinding = KeyBindingEntityType.Create(this);
@@ -88,6 +89,7 @@ namespace Portal.Core.Data.CompiledModel
             IntegrationEntityType.CreateAnnotations(integration);
             IntegrationCountEntityType.CreateAnnotations(integrationCount);
             IntegrationTagEntityType.CreateAnnotations(integrationTag);
+            KeyPolicyEntityType.CreateAnnotations(keyPolicy);
             IdempotencyRecordEntityType.CreateAnnotations(idempotencyRecord);
             IssuedKeyEntityType.CreateAnnotations(issuedKey);
             KeyBindingEntityType.CreateAnnotations(keyBinding);

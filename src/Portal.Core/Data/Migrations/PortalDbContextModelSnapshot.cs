@@ -737,6 +737,35 @@ namespace Portal.Core.Data.Migrations
                     b.ToTable("IntegrationTags", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.KeyLifecycle.KeyPolicy", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enforce")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxAgeDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OnLeak")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WarnDays")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "Kind");
+
+                    b.ToTable("KeyPolicies");
+                });
+
             modelBuilder.Entity("Portal.Core.Keys.IdempotencyRecord", b =>
                 {
                     b.Property<string>("TenantId")
@@ -787,6 +816,12 @@ namespace Portal.Core.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DueAnnouncedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ExpiredAnnouncedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -805,6 +840,13 @@ namespace Portal.Core.Data.Migrations
                     b.Property<long?>("LastUsedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("LeakUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeakedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(600)
@@ -821,15 +863,26 @@ namespace Portal.Core.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("SupersededAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("TenantId")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("UseCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UseCountAtSupersede")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Hash")
                         .IsUnique();
+
+                    b.HasIndex("TenantId", "CreatedAt");
 
                     b.HasIndex("TenantId", "OwnerId");
 

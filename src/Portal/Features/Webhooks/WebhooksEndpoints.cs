@@ -16,13 +16,13 @@ public static class WebhooksEndpoints
         var config = tenant.MapGroup("/integrations/{integration}/configs").WithTags("Webhooks");
 
         config.MapPost("/{config:guid}:generateWebhookUrl", (HttpContext http, string integration, Guid config, WebhookService service) =>
-                ApiResults.Ok(service.GenerateUrlAsync(http.Actor(), integration, config, BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.GenerateUrlAsync(http.Actor(), integration, config, http.RequestBaseUrl(), http.RequestAborted)))
             .WithName("configs.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first inbound webhook key of this configuration")
             .WithDescription("Returns {webhookUrl, webhookKeyPrefix}; the URL is shown exactly once. 409 when a key is bound already (rotate it instead).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).AcceptsEmptyJsonBody().WithIdempotency();
 
         config.MapPost("/{config:guid}/webhook:rotate", (HttpContext http, string integration, Guid config, int? gracePeriodSeconds, WebhookService service) =>
-                ApiResults.Ok(service.RotateAsync(http.Actor(), integration, config, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.RotateAsync(http.Actor(), integration, config, Grace(http, gracePeriodSeconds), http.RequestBaseUrl(), http.RequestAborted)))
             .WithName("configs.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates the inbound webhook key for this configuration")
             .WithDescription("Mints a fresh key, binds it to the config, revokes the previous key. Returns the new URL exactly once. " +
                 "Traffic on the previous URL stops immediately — re-register the new URL with the provider before traffic resumes " +
@@ -77,19 +77,18 @@ public static class WebhooksEndpoints
             .ProducesProblem(400).ProducesProblem(403);
 
         config.MapPost("/{config:guid}/bindings/{binding:guid}:generateWebhookUrl", (HttpContext http, string integration, Guid config, Guid binding, WebhookService service) =>
-                ApiResults.Ok(service.GenerateBindingUrlAsync(http.Actor(), integration, config, binding, BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.GenerateBindingUrlAsync(http.Actor(), integration, config, binding, http.RequestBaseUrl(), http.RequestAborted)))
             .WithName("configs.bindings.webhook.generateUrl").AllowIntegrationKey().WithSummary("Mints the first webhook key of a binding; the URL is shown exactly once.")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).AcceptsEmptyJsonBody().WithIdempotency();
 
         config.MapPost("/{config:guid}/bindings/{binding:guid}/webhook:rotate", (HttpContext http, string integration, Guid config, Guid binding, int? gracePeriodSeconds, WebhookService service) =>
-                ApiResults.Ok(service.RotateBindingUrlAsync(http.Actor(), integration, config, binding, Grace(http, gracePeriodSeconds), BaseUrl(http), http.RequestAborted)))
+                ApiResults.Ok(service.RotateBindingUrlAsync(http.Actor(), integration, config, binding, Grace(http, gracePeriodSeconds), http.RequestBaseUrl(), http.RequestAborted)))
             .WithName("configs.bindings.webhook.rotate").AllowIntegrationKey().WithSummary("Rotates a binding's webhook key; the previous URL stops working now unless gracePeriodSeconds is given.")
             .AcceptsOptionalJson<WebhookRotateRequest>(GraceExample).Produces<WebhookUrlIssued>()
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
     }
 
     /// <summary>The request's own origin; <c>Portal:PublicBaseUrl</c> overrides it inside the service.</summary>
-    private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 
     private const string GraceExample = "{\"gracePeriodSeconds\": 3600}";
 

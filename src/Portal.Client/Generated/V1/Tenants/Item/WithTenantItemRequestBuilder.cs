@@ -6,6 +6,8 @@ using Portal.Client.V1.Tenants.Item.ApiClients;
 using Portal.Client.V1.Tenants.Item.Audit;
 using Portal.Client.V1.Tenants.Item.AuditExport;
 using Portal.Client.V1.Tenants.Item.Integrations;
+using Portal.Client.V1.Tenants.Item.KeyPolicy;
+using Portal.Client.V1.Tenants.Item.Keys;
 using Portal.Client.V1.Tenants.Item.Members;
 using Portal.Client.V1.Tenants.Item.Overview;
 using Portal.Client.V1.Tenants.Item.Security;
@@ -41,6 +43,16 @@ namespace Portal.Client.V1.Tenants.Item
         public global::Portal.Client.V1.Tenants.Item.Integrations.IntegrationsRequestBuilder Integrations
         {
             get => new global::Portal.Client.V1.Tenants.Item.Integrations.IntegrationsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The keyPolicy property</summary>
+        public global::Portal.Client.V1.Tenants.Item.KeyPolicy.KeyPolicyRequestBuilder KeyPolicy
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.KeyPolicy.KeyPolicyRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The keys property</summary>
+        public global::Portal.Client.V1.Tenants.Item.Keys.KeysRequestBuilder Keys
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.Keys.KeysRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The members property</summary>
         public global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder Members

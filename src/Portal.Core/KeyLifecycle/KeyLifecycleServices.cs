@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.KeyLifecycle;
+
+public static class KeyLifecycleServices
+{
+    /// <summary>Registers the key policy (read on the hot path from memory) and the tenant's key inventory.</summary>
+    public static IServiceCollection AddKeyLifecycle(this IServiceCollection services)
+    {
+        services.AddSingleton<KeyPolicyService>();
+        services.AddSingleton<KeyInventoryService>();
+        return services;
+    }
+}
