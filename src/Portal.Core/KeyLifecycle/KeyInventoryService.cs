@@ -19,7 +19,7 @@ namespace Portal.Core.KeyLifecycle;
 /// here runs the owner's own rotation (one rule per owner); ending a grace period revokes the replaced key now.
 /// Filters and order run in the store through indexes; every query is the actor's tenant only.
 /// </summary>
-public sealed class KeyInventoryService(
+public sealed partial class KeyInventoryService(
     IDbContextFactory<PortalDbContext> dbFactory,
     KeyPolicyService policies,
     KeyUsage usage,
