@@ -3,6 +3,7 @@ using OpenIddict.Abstractions;
 using Portal.Core.Audit;
 using Portal.Core.Common;
 using Portal.Core.Data;
+using Portal.Core.KeyLifecycle;
 using Portal.Core.Keys;
 using Portal.Core.Tenancy;
 
@@ -10,7 +11,7 @@ namespace Portal.Core.ApiClients;
 
 /// <summary>API clients per tenant: create, list, rotate secret, delete; the secret is shown once.</summary>
 /// <remarks>A singleton: OpenIddict's manager (and its DbContext) is resolved per operation through <see cref="PerOperation{T}"/>.</remarks>
-public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<IOpenIddictApplicationManager> applications, Refusals refusals, TimeProvider time)
+public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactory, PerOperation<IOpenIddictApplicationManager> applications, Refusals refusals, KeyEngine keys, KeyUsage usage, KeyPolicyService policies, TimeProvider time)
 {
     /// <summary>Rotations of one client run one at a time: concurrent ones would race on OpenIddict's concurrency token.</summary>
     private static readonly KeyedLock Rotations = new();
@@ -62,14 +63,64 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var client = await db.ApiClients.FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
-        if (client is not null && client.SecretPrefix != secret.DisplayPrefix)
+        if (client is null)
         {
-            // A changed configured secret (or a prefix stored before fingerprints): the tokens of the old secret stop, as after a rotation.
-            client.SecretPrefix = secret.DisplayPrefix;
-            client.SecretRotatedAt = time.NowMs();
-            db.AuditEvents.Add(AuditEvent.Of(Actor.System(client.TenantId), client.SecretRotatedAt.Value, "apiClient.rotateSecret", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
+            return;
+        }
+
+        var hash = SecretFormat.Hash(clientSecret);
+        var recorded = await db.IssuedKeys.AnyAsync(k => k.Hash == hash, ct);
+        if (client.SecretPrefix != secret.DisplayPrefix || !recorded)
+        {
+            // A changed configured secret (or one recorded before the key ledger): the tokens of the old secret stop, as after a rotation.
+            var actor = Actor.System(client.TenantId);
+            if (!recorded)
+            {
+                await keys.IssueAsync(db, actor, KeyKind.ApiClientSecret, KeyOwner.ForApiClient(clientId), IssueMode.FirstOrRotate, Target(clientId), given: secret, ct: ct);
+            }
+
+            if (client.SecretPrefix != secret.DisplayPrefix)
+            {
+                client.SecretPrefix = secret.DisplayPrefix;
+                client.SecretRotatedAt = time.NowMs();
+                db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", Target(clientId), keyPrefix: secret.DisplayPrefix));
+            }
+
             await db.SaveChangesAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// Why a client whose secret OpenIddict has just verified may not have a token, or null: its secret was revoked
+    /// (a leak report) or is older than the tenant's enforced maximum age. A token issued counts as a use of the secret.
+    /// </summary>
+    public async Task<string?> SecretRefusalAsync(ApiClient client, string? ip, CancellationToken ct = default)
+    {
+        var ownerId = KeyOwner.ForApiClient(client.ClientId).Stored;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var key = await db.KeyBindings.AsNoTracking().Where(b => b.TenantId == client.TenantId && b.OwnerId == ownerId)
+            .Join(db.IssuedKeys.AsNoTracking(), b => b.ActiveKeyId, k => (Guid?)k.Id, (b, k) => k).FirstOrDefaultAsync(ct);
+        if (key is null)
+        {
+            return null; // a client from before the key ledger: OpenIddict's check is the only one until its next rotation
+        }
+
+        var now = time.NowMs();
+        var actor = new Actor(client.ClientId, ActorKind.ApiClient, client.TenantId, TenantRole.Viewer, ip);
+        if (key.RevokedAt is not null)
+        {
+            await refusals.RecordAsync(actor, "apiClient.refused.revoked", Target(client.ClientId), key.KeyPrefix, ct);
+            return "The client's secret was revoked (it was reported leaked); an Admin must rotate it.";
+        }
+
+        if ((await policies.GetAsync(client.TenantId, ct)).For(KeyKind.ApiClientSecret).Refuses(key.CreatedAt, now))
+        {
+            await refusals.RecordAsync(actor, "apiClient.refused.expired", Target(client.ClientId), key.KeyPrefix, ct);
+            return "The client's secret is older than the tenant's key policy allows; an Admin must rotate it.";
+        }
+
+        usage.Record(key.Id, now);
+        return null;
     }
 
     public async Task<Page<ApiClientView>> ListAsync(Actor actor, Paging paging, CancellationToken ct = default)
@@ -91,7 +142,13 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             return error;
         }
 
-        var secret = SecretFormat.Mint(KeyPrefixes.ApiClientSecret);
+        var minted = await keys.IssueAsync(db, actor, KeyKind.ApiClientSecret, KeyOwner.ForApiClient(clientId), IssueMode.FirstOrRotate, Target(clientId), ct: ct);
+        if (!minted.IsSuccess)
+        {
+            return minted.Error!;
+        }
+
+        var secret = minted.Value!.Secret;
         try
         {
             await applications.RunAsync(async manager =>
@@ -131,6 +188,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             }
         });
 
+        await keys.RevokeAllAsync(db, actor, KeyOwner.ForApiClient(clientId), Target(clientId), ct);
         db.ApiClients.Remove(client!);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "apiClient.delete", $"api-clients/{clientId}", keyPrefix: client!.SecretPrefix));
         await db.SaveChangesAsync(ct);
@@ -144,7 +202,9 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task<bool> IsTokenCurrentAsync(string clientId, string tenantId, string secretPrefix, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix, ct);
+        var ownerId = KeyOwner.ForApiClient(clientId).Stored;
+        return await db.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix, ct)
+            && !await db.IssuedKeys.AnyAsync(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix && k.RevokedAt != null, ct);
     }
 
     /// <summary>The tenant and role a token for this client carries; null when the client is gone.</summary>
@@ -180,6 +240,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             CreatedAt = time.NowMs(),
         };
         db.ApiClients.Add(client);
+        await keys.IssueAsync(db, actor, KeyKind.ApiClientSecret, KeyOwner.ForApiClient(clientId), IssueMode.FirstOrRotate, Target(clientId), given: secret, ct: ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, client.CreatedAt, "apiClient.create", $"api-clients/{clientId}", keyPrefix: secret.DisplayPrefix));
         await db.SaveChangesAsync(ct);
         return WithSecret(client, secret);
@@ -193,6 +254,8 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             : actor.IsAdmin ? (client, null)
             : (null, await refusals.ForbiddenAsync(actor, operation, $"api-clients/{clientId}", db, ct));
     }
+
+    private static string Target(string clientId) => $"api-clients/{clientId}";
 
     private static Error NotFound(string clientId) => Error.NotFound($"API client '{clientId}' was not found in this tenant.");
 

@@ -63,11 +63,6 @@ public sealed class KeyPolicyService
 
         var errors = new ValidationErrors();
         var changes = Parse(body, errors);
-        if (errors.Any)
-        {
-            return errors.ToError();
-        }
-
         var current = await LoadAsync(actor.TenantId, ct);
         var next = new Dictionary<KeyKind, KeyKindPolicy>();
         foreach (var (kind, input) in changes)
@@ -79,7 +74,7 @@ public sealed class KeyPolicyService
                 input.Enforce ?? was.Enforce,
                 input.OnLeak ?? was.OnLeak);
             var name = KeyKinds.WireName(kind);
-            if (policy.MaxAgeDays is { } max && policy.WarnDays >= max)
+            if (policy.MaxAgeDays is { } max && policy.WarnDays >= max && !errors.Has($"{name}.warnDays") && !errors.Has($"{name}.maxAgeDays"))
             {
                 errors.Add($"{name}.warnDays", $"warnDays ({policy.WarnDays}) must be less than maxAgeDays ({max}), or every new key would be due at once.");
             }

@@ -26,7 +26,8 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     /// concurrency token: of two concurrent rotations one save fails and the unit of work runs again.
     /// </summary>
     /// <param name="scopes">What the new key may do, stored on it (e.g. <c>mcp:invoke</c>) and checked where it is used.</param>
-    public async Task<Result<MintedKey>> IssueAsync(PortalDbContext db, Actor actor, KeyKind kind, KeyOwner owner, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, IReadOnlyCollection<string>? scopes = null, CancellationToken ct = default)
+    /// <param name="given">A secret minted elsewhere to record instead of minting one (an API client's configured bootstrap secret, which OpenIddict verifies).</param>
+    public async Task<Result<MintedKey>> IssueAsync(PortalDbContext db, Actor actor, KeyKind kind, KeyOwner owner, IssueMode mode, string auditTarget, int gracePeriodSeconds = 0, IReadOnlyCollection<string>? scopes = null, Secret? given = null, CancellationToken ct = default)
     {
         var ownerId = owner.Stored;
         if (!actor.IsAdmin)
@@ -52,7 +53,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         }
 
         var now = time.NowMs();
-        var secret = KeyKinds.Mint(kind);
+        var secret = given ?? KeyKinds.Mint(kind);
         var key = new IssuedKey
         {
             Id = Guid.CreateVersion7(),

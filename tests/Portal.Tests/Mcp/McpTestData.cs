@@ -49,13 +49,13 @@ internal static class McpTestData
         return (id, config["id"]!.GetValue<string>());
     }
 
-    public static async Task<JsonObject> PatchAsync(this HttpClient http, string integration, object body, HttpStatusCode expected = HttpStatusCode.OK) =>
-        await (await http.PatchAsJsonAsync(Mcp(integration), body)).ExpectAsync(expected);
+    public static async Task<JsonObject> PatchAsync(this HttpClient http, string integration, object body, HttpStatusCode expected = HttpStatusCode.OK, string tenant = PortalApplication.Tenant) =>
+        await (await http.PatchAsJsonAsync(Mcp(integration, tenant), body)).ExpectAsync(expected);
 
     /// <summary>Enables MCP with get_item and list_items exposed and returns the minted key.</summary>
-    public static async Task<string> EnableAsync(this HttpClient http, string integration, string configId)
+    public static async Task<string> EnableAsync(this HttpClient http, string integration, string configId, string tenant = PortalApplication.Tenant)
     {
-        var settings = await http.PatchAsync(integration, new { enabled = true, configId, exposedToolIds = new[] { "get_item", "list_items" }, description = "CRM tools" });
+        var settings = await http.PatchAsync(integration, new { enabled = true, configId, exposedToolIds = new[] { "get_item", "list_items" }, description = "CRM tools" }, tenant: tenant);
         return settings["apiKey"]!.GetValue<string>();
     }
 }

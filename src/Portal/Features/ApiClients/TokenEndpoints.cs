@@ -30,6 +30,11 @@ public static class TokenEndpoints
                 return Reject(Errors.InvalidClient, "The client is not an API client of any tenant.");
             }
 
+            if (await clients.SecretRefusalAsync(client, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted) is { } refusal)
+            {
+                return Reject(Errors.InvalidClient, refusal);
+            }
+
             var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
             identity.SetClaim(Claims.Subject, client.ClientId)
                 .SetClaim(Claims.Name, client.DisplayName)

@@ -23,7 +23,7 @@ namespace Portal.Client.V1.Tenants.Item.Keys
         /// <summary>Gets an item from the Portal.Client.v1.tenants.item.keys.item collection</summary>
         /// <param name="position">keyId</param>
         /// <returns>A <see cref="global::Portal.Client.V1.Tenants.Item.Keys.Item.WithKeyItemRequestBuilder"/></returns>
-        public global::Portal.Client.V1.Tenants.Item.Keys.Item.WithKeyItemRequestBuilder this[string position]
+        public global::Portal.Client.V1.Tenants.Item.Keys.Item.WithKeyItemRequestBuilder this[Guid position]
         {
             get
             {
@@ -101,9 +101,9 @@ namespace Portal.Client.V1.Tenants.Item.Keys
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace.WithKeyIdEndGraceRequestBuilder"/></returns>
         /// <param name="keyId">keyId</param>
-        public global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace.WithKeyIdEndGraceRequestBuilder WithKeyIdEndGrace(string keyId)
+        public global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace.WithKeyIdEndGraceRequestBuilder WithKeyIdEndGrace(Guid? keyId)
         {
-            if(string.IsNullOrEmpty(keyId)) throw new ArgumentNullException(nameof(keyId));
+            if(ReferenceEquals(keyId, null)) throw new ArgumentNullException(nameof(keyId));
             return new global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace.WithKeyIdEndGraceRequestBuilder(PathParameters, RequestAdapter, keyId);
         }
         /// <summary>
@@ -111,9 +111,9 @@ namespace Portal.Client.V1.Tenants.Item.Keys
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdRotate.WithKeyIdRotateRequestBuilder"/></returns>
         /// <param name="keyId">keyId</param>
-        public global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdRotate.WithKeyIdRotateRequestBuilder WithKeyIdRotate(string keyId)
+        public global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdRotate.WithKeyIdRotateRequestBuilder WithKeyIdRotate(Guid? keyId)
         {
-            if(string.IsNullOrEmpty(keyId)) throw new ArgumentNullException(nameof(keyId));
+            if(ReferenceEquals(keyId, null)) throw new ArgumentNullException(nameof(keyId));
             return new global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdRotate.WithKeyIdRotateRequestBuilder(PathParameters, RequestAdapter, keyId);
         }
         /// <summary>

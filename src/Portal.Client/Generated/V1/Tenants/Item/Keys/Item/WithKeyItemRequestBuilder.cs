@@ -34,7 +34,7 @@ namespace Portal.Client.V1.Tenants.Item.Keys.Item
         {
         }
         /// <summary>
-        /// One key of the tenant (never the secret).
+        /// The id is a key&apos;s id from the list (a GUID); a GET of {id}:rotate is not this route.
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.KeyInventoryItem"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -61,7 +61,7 @@ namespace Portal.Client.V1.Tenants.Item.Keys.Item
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.KeyInventoryItem>(requestInfo, global::Portal.Client.Models.KeyInventoryItem.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// One key of the tenant (never the secret).
+        /// The id is a key&apos;s id from the list (a GUID); a GET of {id}:rotate is not this route.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

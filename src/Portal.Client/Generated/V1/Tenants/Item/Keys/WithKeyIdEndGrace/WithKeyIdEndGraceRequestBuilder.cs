@@ -23,9 +23,9 @@ namespace Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace
         /// <param name="keyId">keyId</param>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public WithKeyIdEndGraceRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter, string keyId = "") : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/keys/{keyId}:endGrace", pathParameters)
+        public WithKeyIdEndGraceRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter, Guid? keyId = default) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/keys/{keyId}:endGrace", pathParameters)
         {
-            if (!string.IsNullOrWhiteSpace(keyId)) PathParameters.Add("keyId", keyId);
+            if (keyId != null) PathParameters.Add("keyId", keyId);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace.WithKeyIdEndGraceRequestBuilder"/> and sets the default values.
@@ -39,6 +39,7 @@ namespace Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace
         /// Ends a replaced key&apos;s grace period now: it is refused from the next request on.
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.KeyInventoryItem"/></returns>
+        /// <param name="body">The request body</param>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
@@ -47,14 +48,15 @@ namespace Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Portal.Client.Models.KeyInventoryItem?> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.KeyInventoryItem?> PostAsync(UntypedNode body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Portal.Client.Models.KeyInventoryItem> PostAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.KeyInventoryItem> PostAsync(UntypedNode body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
-            var requestInfo = ToPostRequestInformation(requestConfiguration);
+            if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
+            var requestInfo = ToPostRequestInformation(body, requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -68,19 +70,22 @@ namespace Portal.Client.V1.Tenants.Item.Keys.WithKeyIdEndGrace
         /// Ends a replaced key&apos;s grace period now: it is refused from the next request on.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="body">The request body</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(UntypedNode body, Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToPostRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToPostRequestInformation(UntypedNode body, Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
         {
 #endif
+            if(ReferenceEquals(body, null)) throw new ArgumentNullException(nameof(body));
             var requestInfo = new RequestInformation(Method.POST, UrlTemplate, PathParameters);
             requestInfo.Configure(requestConfiguration);
             requestInfo.Headers.TryAdd("Accept", "application/json");
+            requestInfo.SetContentFromParsable(RequestAdapter, "application/json", body);
             return requestInfo;
         }
         /// <summary>

@@ -23,9 +23,9 @@ namespace Portal.Client.V1.Tenants.Item.Keys.WithKeyIdRotate
         /// <param name="keyId">keyId</param>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public WithKeyIdRotateRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter, string keyId = "") : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/keys/{keyId}:rotate{?gracePeriodSeconds*}", pathParameters)
+        public WithKeyIdRotateRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter, Guid? keyId = default) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/keys/{keyId}:rotate{?gracePeriodSeconds*}", pathParameters)
         {
-            if (!string.IsNullOrWhiteSpace(keyId)) PathParameters.Add("keyId", keyId);
+            if (keyId != null) PathParameters.Add("keyId", keyId);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::Portal.Client.V1.Tenants.Item.Keys.WithKeyIdRotate.WithKeyIdRotateRequestBuilder"/> and sets the default values.
