@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -304,5 +305,38 @@ public sealed class KeyInventoryApiTests(WebhookPortal portal) : IClassFixture<W
         var error = await refused.Content.ReadAsStringAsync();
         Assert.Contains("invalid_client", error, StringComparison.Ordinal);
         Assert.Contains("older than the tenant's key policy allows", error, StringComparison.Ordinal);
+    }
+    // Issue 16: "A daily sweep emits key.rotation_due / key.expired audit events": each once per key, however often it runs.
+    [Fact]
+    public async Task The_sweep_announces_a_due_key_once_and_an_expired_key_once()
+    {
+        const string tenant = "keys-sweep";
+        using var admin = await portal.OtherTenantAsync(tenant);
+        var (integration, config) = await admin.NewConfigAsync(tenant: tenant);
+        await (await admin.PostAsync($"/v1/tenants/{tenant}/integrations/{integration}/configs/{config}:generateWebhookUrl", null)).ExpectAsync(HttpStatusCode.OK);
+        var key = (await (await admin.GetAsync($"{Keys(tenant)}?kind=webhook_key")).ExpectAsync(HttpStatusCode.OK))["items"]![0]!;
+        await (await admin.PutAsJsonAsync(Policy(tenant), new JsonObject { ["webhook_key"] = new JsonObject { ["maxAgeDays"] = 30, ["warnDays"] = 7 } })).ExpectAsync(HttpStatusCode.OK);
+        var sweep = portal.Services.GetRequiredService<Portal.Core.KeyLifecycle.KeyLifecycleSweep>();
+
+        async Task<int> AnnouncedAsync(string action)
+        {
+            using var http = await portal.OtherTenantAsync(tenant);
+            var audit = await (await http.GetAsync($"/v1/tenants/{tenant}/audit?take=200&action={action}")).ExpectAsync(HttpStatusCode.OK);
+            return audit["items"]!.AsArray().Count(e => e!["action"]!.GetValue<string>() == action && e["target"]!.GetValue<string>() == $"keys/{key["id"]}" && e["keyPrefix"]!.GetValue<string>() == key["keyPrefix"]!.GetValue<string>());
+        }
+
+        await sweep.RunAsync();
+        Assert.Equal(0, await AnnouncedAsync("key.rotation_due")); // young: nothing to say
+
+        portal.Time.Advance(TimeSpan.FromDays(24));
+        await sweep.RunAsync();
+        await sweep.RunAsync();
+        Assert.Equal(1, await AnnouncedAsync("key.rotation_due"));
+        Assert.Equal(0, await AnnouncedAsync("key.expired"));
+
+        portal.Time.Advance(TimeSpan.FromDays(7));
+        await Task.WhenAll(sweep.RunAsync(), sweep.RunAsync()); // two sweeps at once (as two instances would) announce it once
+        Assert.Equal(1, await AnnouncedAsync("key.expired"));
+        Assert.Equal(1, await AnnouncedAsync("key.rotation_due"));
     }
 }
