@@ -8,10 +8,17 @@ public sealed record TenantOverview(
     OverviewCounts Counts,
     IReadOnlyList<AttentionItem> Attention,
     int AttentionTotal,
-    IReadOnlyList<AuditEventView> RecentActivity)
+    IReadOnlyList<AuditEventView> RecentActivity,
+    KeyAttention Keys)
 {
     /// <summary>No integration yet: the home page shows the first step instead of empty tables.</summary>
     public bool IsEmpty => Counts.Integrations == 0;
+}
+
+/// <summary>Keys that need a person, by status (see the Keys page): reported leaked, past their maximum age, due for rotation, in a grace period.</summary>
+public sealed record KeyAttention(int Leaked, int Expired, int Due, int Grace)
+{
+    public bool Any => Leaked + Expired + Due + Grace > 0;
 }
 
 /// <summary>Live keys are neither revoked nor expired, by kind (<c>webhookKey</c>, <c>mcpKey</c>, <c>signingSecret</c>, <c>integrationKey</c>, <c>apiClientSecret</c>: one per API client).</summary>

@@ -4,6 +4,7 @@ using Portal.Core.Common;
 using Portal.Core.Configs;
 using Portal.Core.Data;
 using Portal.Core.Integrations;
+using Portal.Core.KeyLifecycle;
 using Portal.Core.Keys;
 using Portal.Core.Tenancy;
 
@@ -13,7 +14,7 @@ namespace Portal.Core.Overview;
 /// The tenant home page (browser) and <c>GET /v1/tenants/{tenant}/overview</c> (API): counts, what needs attention,
 /// the last ten audit events. Read-only, so Viewers see it too; every query is the actor's tenant only.
 /// </summary>
-public sealed class OverviewService(IDbContextFactory<PortalDbContext> dbFactory, AuditService audit, TimeProvider time)
+public sealed class OverviewService(IDbContextFactory<PortalDbContext> dbFactory, AuditService audit, KeyInventoryService keyInventory, TimeProvider time)
 {
     /// <summary>At most this many attention items are listed (the total says how many there are).</summary>
     public const int MaxAttention = 20;
@@ -58,7 +59,10 @@ public sealed class OverviewService(IDbContextFactory<PortalDbContext> dbFactory
                 c.Never ? "Never published: callers get nothing until it is." : "The draft has changes that are not published.", c.ModifiedAt)));
 
         var recent = await audit.ListAsync(actor, new AuditQuery(), Paging.From(0, RecentActivity), ct);
-        return new TenantOverview(new OverviewCounts(integrations, configs, liveKeys), items.Take(MaxAttention).ToList(), total, recent.Items);
+        async Task<int> KeysAsync(string status) =>
+            (await keyInventory.ListAsync(actor, new KeyInventoryQuery(Status: status), new Paging(0, 1), ct)).Value?.Total ?? 0;
+        var keyAttention = new KeyAttention(await KeysAsync(KeyStatuses.Leaked), await KeysAsync(KeyStatuses.Expired), await KeysAsync(KeyStatuses.Due), await KeysAsync(KeyStatuses.Grace));
+        return new TenantOverview(new OverviewCounts(integrations, configs, liveKeys), items.Take(MaxAttention).ToList(), total, recent.Items, keyAttention);
     }
 
     /// <summary>The key kind as the API names it: the enum name in camelCase (<c>webhookKey</c>).</summary>

@@ -52,6 +52,13 @@ public sealed class OverviewApiTests(PortalApplication app) : IClassFixture<Port
         Assert.Contains(recent, e => e!["keyPrefix"]?.GetValue<string>() is { } prefix && key.StartsWith(prefix, StringComparison.Ordinal));
         Assert.DoesNotContain(key, after.ToJsonString(), StringComparison.Ordinal);
 
+        // Keys that need a person are counted by status (the home page links each to the Keys page): none yet, then a URL in its grace period.
+        Assert.Equal(0, after["keys"]!["grace"]!.GetValue<int>());
+        await (await http.PostAsJsonAsync($"{configs}/{published}/webhook:rotate", new { gracePeriodSeconds = 3600 })).ExpectAsync(HttpStatusCode.OK);
+        var graced = await (await http.GetAsync(overview)).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, graced["keys"]!["grace"]!.GetValue<int>());
+        Assert.Equal(0, graced["keys"]!["leaked"]!.GetValue<int>());
+
         // An edit after publishing is an unpublished draft too.
         await (await http.PatchAsJsonAsync($"{configs}/{published}", new { description = "changed after publish" })).ExpectAsync(HttpStatusCode.OK);
         var edited = await (await http.GetAsync(overview)).ExpectAsync(HttpStatusCode.OK);

@@ -34,6 +34,14 @@ namespace Portal.Client.Models
 #endif
         /// <summary>The isEmpty property</summary>
         public bool? IsEmpty { get; set; }
+        /// <summary>The keys property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Portal.Client.Models.KeyAttention? Keys { get; set; }
+#nullable restore
+#else
+        public global::Portal.Client.Models.KeyAttention Keys { get; set; }
+#endif
         /// <summary>The recentActivity property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -71,6 +79,7 @@ namespace Portal.Client.Models
                 { "attentionTotal", n => { AttentionTotal = n.GetIntValue(); } },
                 { "counts", n => { Counts = n.GetObjectValue<global::Portal.Client.Models.OverviewCounts>(global::Portal.Client.Models.OverviewCounts.CreateFromDiscriminatorValue); } },
                 { "isEmpty", n => { IsEmpty = n.GetBoolValue(); } },
+                { "keys", n => { Keys = n.GetObjectValue<global::Portal.Client.Models.KeyAttention>(global::Portal.Client.Models.KeyAttention.CreateFromDiscriminatorValue); } },
                 { "recentActivity", n => { RecentActivity = n.GetCollectionOfObjectValues<global::Portal.Client.Models.AuditEventView>(global::Portal.Client.Models.AuditEventView.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
@@ -85,6 +94,7 @@ namespace Portal.Client.Models
             writer.WriteIntValue("attentionTotal", AttentionTotal);
             writer.WriteObjectValue<global::Portal.Client.Models.OverviewCounts>("counts", Counts);
             writer.WriteBoolValue("isEmpty", IsEmpty);
+            writer.WriteObjectValue<global::Portal.Client.Models.KeyAttention>("keys", Keys);
             writer.WriteCollectionOfObjectValues<global::Portal.Client.Models.AuditEventView>("recentActivity", RecentActivity);
             writer.WriteAdditionalData(AdditionalData);
         }
