@@ -18,12 +18,7 @@ namespace Portal.Tests.MultiInstance;
 [Trait("Category", "MultiInstance")]
 public sealed class ChangeFeedTests(TwoInstances portal) : IClassFixture<TwoInstances>
 {
-    private static async Task<HttpStatusCode> DeliverAsync(PortalApplication instance, string webhookUrl)
-    {
-        using var http = instance.CreateClient();
-        using var response = await http.PostAsync(new Uri(webhookUrl).PathAndQuery, new StringContent("""{"event":"ping"}""", Encoding.UTF8, "application/json"));
-        return response.StatusCode;
-    }
+    private static Task<HttpStatusCode> DeliverAsync(PortalApplication instance, string webhookUrl) => TwoInstances.DeliverAsync(instance, webhookUrl);
 
     private static ChangeFeed Feed(PortalApplication instance) => instance.Services.GetRequiredService<ChangeFeed>();
 

@@ -18,12 +18,7 @@ namespace Portal.Tests.MultiInstance;
 [Trait("Category", "MultiInstance")]
 public sealed class KeyPolicyAcrossInstancesTests(TwoInstances portal) : IClassFixture<TwoInstances>
 {
-    private static async Task<HttpStatusCode> DeliverAsync(PortalApplication instance, string webhookUrl)
-    {
-        using var http = instance.CreateClient();
-        using var response = await http.PostAsync(new Uri(webhookUrl).PathAndQuery, new StringContent("""{"event":"ping"}""", Encoding.UTF8, "application/json"));
-        return response.StatusCode;
-    }
+    private static Task<HttpStatusCode> DeliverAsync(PortalApplication instance, string webhookUrl) => TwoInstances.DeliverAsync(instance, webhookUrl);
 
     [Fact]
     public async Task A_policy_enforced_on_A_refuses_an_old_key_on_B_on_the_very_next_request()

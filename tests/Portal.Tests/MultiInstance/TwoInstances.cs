@@ -28,6 +28,14 @@ public class TwoInstances : IAsyncLifetime
         await Task.WhenAll(Task.Run(() => A.Services), Task.Run(() => B.Services));
     }
 
+    /// <summary>POSTs a small JSON delivery to a webhook URL on one instance, as a provider behind the load balancer would.</summary>
+    public static async Task<System.Net.HttpStatusCode> DeliverAsync(PortalApplication instance, string webhookUrl)
+    {
+        using var http = instance.CreateClient();
+        using var response = await http.PostAsync(new Uri(webhookUrl).PathAndQuery, new System.Net.Http.StringContent("""{"event":"ping"}""", System.Text.Encoding.UTF8, "application/json"));
+        return response.StatusCode;
+    }
+
     public async Task DisposeAsync()
     {
         await A.DisposeAsync();
