@@ -36,6 +36,9 @@ public sealed class LeakIntakeService(
     /// <summary>How the audit log names the intake.</summary>
     public const string ActorName = "github-secret-scanning";
 
+    /// <summary>Names the lookup query in the SQL it sends (and lets a test count lookups).</summary>
+    public const string LookupTag = "secret scanning lookup";
+
     private const int MaxTokenTypeLength = 100;
 
     public async Task<LeakIntakeOutcome> ReceiveAsync(LeakReport report, CancellationToken ct = default)
@@ -108,7 +111,7 @@ public sealed class LeakIntakeService(
             var found = new HashSet<string>(StringComparer.Ordinal);
             foreach (var chunk in candidates.Keys.Chunk(LookupChunk))
             {
-                var keys = await db.IssuedKeys.Where(k => chunk.Contains(k.Hash!)).ToListAsync(ct);
+                var keys = await db.IssuedKeys.TagWith(LookupTag).Where(k => chunk.Contains(k.Hash!)).ToListAsync(ct);
                 foreach (var key in keys)
                 {
                     var reported = candidates[key.Hash!];
