@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Portal.Core.SecretScanning;
 
 namespace Portal.Features.SecretScanning;
@@ -13,13 +14,15 @@ public static class SecretScanningEndpoints
 
     public static void MapSecretScanningEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost(Path, async Task<Results<Ok<IReadOnlyList<TokenLabel>>, ProblemHttpResult>> (HttpContext http, LeakIntakeService intake) =>
+        app.MapPost(Path, async Task<Results<Ok<IReadOnlyList<TokenLabel>>, ProblemHttpResult>> (
+                HttpContext http,
+                LeakIntakeService intake,
+                [FromHeader(Name = "Github-Public-Key-Identifier")] string? keyIdentifier,
+                [FromHeader(Name = "Github-Public-Key-Signature")] string? signature) =>
             {
-                var headers = http.Request.Headers;
-                var outcome = await intake.ReceiveAsync(new LeakReport(
-                    http.Request.Body, http.Request.ContentLength,
-                    headers["Github-Public-Key-Identifier"].FirstOrDefault(), headers["Github-Public-Key-Signature"].FirstOrDefault(),
-                    http.Connection.RemoteIpAddress?.ToString()), http.RequestAborted);
+                var outcome = await intake.ReceiveAsync(
+                    new LeakReport(http.Request.Body, http.Request.ContentLength, keyIdentifier, signature, http.Connection.RemoteIpAddress?.ToString()),
+                    http.RequestAborted);
                 switch (outcome)
                 {
                     case LeakIntakeOutcome.Labelled labelled:
