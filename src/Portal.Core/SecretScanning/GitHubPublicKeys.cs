@@ -22,11 +22,6 @@ public sealed class GitHubPublicKeys(IOptionsMonitor<GitHubSecretScanningOptions
     private volatile Fetched? _fetched;
     private long _lastAttempt = long.MinValue;
 
-    /// <summary>How many times the keys document was requested (tests and the operator's curiosity).</summary>
-    public int Fetches => _fetches;
-
-    private int _fetches;
-
     /// <summary>The PEM of the key with this identifier, or null when neither the configuration nor GitHub's document has it.</summary>
     public async ValueTask<string?> FindAsync(string keyIdentifier, CancellationToken ct = default)
     {
@@ -78,7 +73,6 @@ public sealed class GitHubPublicKeys(IOptionsMonitor<GitHubSecretScanningOptions
             }
 
             _lastAttempt = now;
-            Interlocked.Increment(ref _fetches);
             if (await FetchAsync(url, ct) is { } keys)
             {
                 _fetched = new Fetched(keys, time.GetUtcNow());

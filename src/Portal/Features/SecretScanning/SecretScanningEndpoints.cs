@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Portal.Core.SecretScanning;
@@ -23,17 +24,19 @@ public static class SecretScanningEndpoints
                 var outcome = await intake.ReceiveAsync(
                     new LeakReport(http.Request.Body, http.Request.ContentLength, keyIdentifier, signature, http.Connection.RemoteIpAddress?.ToString()),
                     http.RequestAborted);
-                switch (outcome)
+                if (outcome is LeakIntakeOutcome.Unauthorized)
                 {
-                    case LeakIntakeOutcome.Labelled labelled:
-                        return TypedResults.Ok(labelled.Labels);
-                    case LeakIntakeOutcome.TooLarge tooLarge:
-                        return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: tooLarge.Detail);
-                    default:
-                        // Not a bearer token: say which scheme authenticates here (RFC 9110 asks a 401 to name one).
-                        http.Response.Headers.WWWAuthenticate = "Github-Public-Key-Signature";
-                        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: ((LeakIntakeOutcome.Unauthorized)outcome).Detail);
+                    // Not a bearer token: name the scheme that authenticates here (a 401 names one, RFC 9110).
+                    http.Response.Headers.WWWAuthenticate = "Github-Public-Key-Signature";
                 }
+
+                return outcome switch
+                {
+                    LeakIntakeOutcome.Labelled labelled => TypedResults.Ok(labelled.Labels),
+                    LeakIntakeOutcome.TooLarge tooLarge => TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large", detail: tooLarge.Detail),
+                    LeakIntakeOutcome.Unauthorized refused => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: refused.Detail),
+                    _ => throw new UnreachableException(),
+                };
             })
             .AllowAnonymous()
             .DisableAntiforgery()
