@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Portal.Core.Keys;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Mcp;
+using Portal.Tests.SigningSecrets;
 using Portal.Tests.Webhooks;
 
 namespace Portal.Tests.SecretScanning;
@@ -72,6 +73,20 @@ public sealed class LeakIntakeTests(SecretScanningPortal portal) : IClassFixture
         Assert.Equal("true_positive", Assert.Single(labels)!["label"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Unauthorized, await McpClients.RefusalAsync(App, id, key, "call"));
         Assert.DoesNotContain(key, App.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_signing_secret_found_by_its_Standard_Webhooks_shape_is_revoked_so_it_verifies_nothing_more()
+    {
+        using var admin = await App.ClientAsync();
+        var name = ApiTestData.NewId("leaked");
+        var secret = await admin.CreateSigningSecretAsync(name);
+        Assert.Equal(new[] { secret }, await App.UsableTokensAsync(name));
+
+        var labels = await SecretScanningPortal.LabelsAsync(await portal.ReportAsync(SecretScanningPortal.Body(secret)));
+
+        Assert.Equal("true_positive", Assert.Single(labels)!["label"]!.GetValue<string>());
+        Assert.Empty(await App.UsableTokensAsync(name));
     }
 
     [Fact]
