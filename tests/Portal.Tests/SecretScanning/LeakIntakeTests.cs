@@ -90,6 +90,20 @@ public sealed class LeakIntakeTests(SecretScanningPortal portal) : IClassFixture
     }
 
     [Fact]
+    public async Task A_reported_API_client_secret_is_revoked_so_the_token_endpoint_refuses_it()
+    {
+        using var admin = await App.ClientAsync();
+        var created = await (await admin.PostAsJsonAsync($"{ApiTestData.Base}/api-clients", new { displayName = "leaky CI", role = "Viewer" })).ExpectAsync(HttpStatusCode.Created);
+        var (clientId, secret) = (created["clientId"]!.GetValue<string>(), created["clientSecret"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, await TokenStatusAsync(clientId, secret));
+
+        var labels = await SecretScanningPortal.LabelsAsync(await portal.ReportAsync(SecretScanningPortal.Body(secret)));
+
+        Assert.Equal("true_positive", Assert.Single(labels)!["label"]!.GetValue<string>());
+        Assert.NotEqual(HttpStatusCode.OK, await TokenStatusAsync(clientId, secret));
+    }
+
+    [Fact]
     public async Task Keys_of_two_tenants_in_one_report_are_both_found_and_revoked_and_audited_in_their_own_tenant()
     {
         using var admin = await App.ClientAsync();
@@ -178,6 +192,18 @@ public sealed class LeakIntakeTests(SecretScanningPortal portal) : IClassFixture
         var labels = await SecretScanningPortal.LabelsAsync(await portal.ReportAsync(body));
 
         Assert.Empty(labels);
+    }
+
+    private async Task<HttpStatusCode> TokenStatusAsync(string clientId, string secret)
+    {
+        using var http = App.CreateClient();
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+        return response.StatusCode;
     }
 
     private async Task<HttpResponseMessage> DeliverAsync(string webhookUrl)
