@@ -13,6 +13,7 @@ using Portal.Features.Keys;
 using Portal.Features.Mcp;
 using Portal.Features.OAuth;
 using Portal.Features.Overview;
+using Portal.Features.SecretScanning;
 using Portal.Features.SigningSecrets;
 using Portal.Features.Tenancy;
 using Portal.Features.Webhooks;
@@ -69,6 +70,7 @@ app.MapXrpcEndpoints();
 app.MapPortalMcp();
 app.MapSvixEndpoints();
 app.MapInboundWebhooks();
+app.MapSecretScanningEndpoints();
 app.MapOAuthCallback();
 
 app.MapStaticAssets();

@@ -7,6 +7,7 @@ using Microsoft.Kiota.Serialization.Json;
 using Microsoft.Kiota.Serialization.Multipart;
 using Microsoft.Kiota.Serialization.Text;
 using Portal.Client.Api;
+using Portal.Client.SecretScanning;
 using Portal.Client.V1;
 using Portal.Client.Webhooks;
 using Portal.Client.Xrpc;
@@ -26,6 +27,11 @@ namespace Portal.Client
         public global::Portal.Client.Api.ApiRequestBuilder Api
         {
             get => new global::Portal.Client.Api.ApiRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The secretScanning property</summary>
+        public global::Portal.Client.SecretScanning.SecretScanningRequestBuilder SecretScanning
+        {
+            get => new global::Portal.Client.SecretScanning.SecretScanningRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The v1 property</summary>
         public global::Portal.Client.V1.V1RequestBuilder V1

@@ -73,7 +73,7 @@ public static class RequestLimits
     public static IApplicationBuilder UseApiBodyLimit(this IApplicationBuilder app) =>
         app.Use(async (ctx, next) =>
         {
-            if (!ApiPaths.IsApi(ctx.Request.Path) || ctx.Request.Path.StartsWithSegments("/webhooks", StringComparison.OrdinalIgnoreCase))
+            if (!ApiPaths.IsApi(ctx.Request.Path) || ApiPaths.OwnsBody(ctx.Request.Path))
             {
                 await next(ctx);
                 return;

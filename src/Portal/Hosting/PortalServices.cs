@@ -16,6 +16,7 @@ using Portal.Core.Mcp;
 using Portal.Core.OAuth;
 using Portal.Core.Outbound;
 using Portal.Core.Overview;
+using Portal.Core.SecretScanning;
 using Portal.Core.SigningSecrets;
 using Portal.Core.Tenancy;
 using Portal.Core.Webhooks;
@@ -44,6 +45,7 @@ public static class PortalServices
         services.AddAudit();
         services.AddOverview();
         services.AddKeyLifecycle();
+        services.AddSecretScanning();
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         services.AddSingleton<DemoSeeder>();
         services.AddTenancy();

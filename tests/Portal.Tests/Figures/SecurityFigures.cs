@@ -18,8 +18,12 @@ public sealed partial class SecurityFigures(FiguresPortal figures, ITestOutputHe
 {
     private const string Attacker = "figures-attacker";
 
-    /// <summary>Inbound webhooks are anonymous by design (the key is in the path); the receiver tests cover them.</summary>
-    private static bool Anonymous(Route route) => route.Template.StartsWith("/webhooks/", StringComparison.Ordinal);
+    /// <summary>
+    /// Inbound webhooks (the key is in the path) and secret scanning reports (signed by GitHub) are anonymous by design;
+    /// the receiver tests and SecretScanning tests cover them.
+    /// </summary>
+    private static bool Anonymous(Route route) =>
+        route.Template.StartsWith("/webhooks/", StringComparison.Ordinal) || route.Template.StartsWith("/secret-scanning/", StringComparison.Ordinal);
 
     private static bool TenantScoped(Route route) =>
         route.Template.StartsWith("/v1/tenants/{tenant}/", StringComparison.Ordinal) || route.Template.StartsWith("/api/v1/app/{app_id}/", StringComparison.Ordinal);
