@@ -163,7 +163,11 @@ public sealed class KeyBinding
 }
 
 /// <summary>A key as lists show it: never the secret.</summary>
-public sealed record KeyInfo(Guid Id, string KeyPrefix, long CreatedAt, long? ExpiresAt, long? RevokedAt, long? LastUsedAt, bool Active);
+public sealed record KeyInfo(Guid Id, string KeyPrefix, long CreatedAt, long? ExpiresAt, long? RevokedAt, long? LastUsedAt, bool Active)
+{
+    /// <summary>When the tenant's age policy wants the key rotated (created + maxAgeDays); null without a maximum age, or where a list does not say.</summary>
+    public long? RotationDueAt { get; init; }
+}
 
 /// <summary>The result of a mint or rotate: the only object that carries the new secret.</summary>
 public sealed record MintedKey(Guid KeyId, Secret Secret, long CreatedAt, Guid? PreviousKeyId, long? PreviousExpiresAt);

@@ -244,7 +244,8 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var activeId = await db.KeyBindings.AsNoTracking().Where(b => b.TenantId == tenantId && b.OwnerId == ownerId).Select(b => b.ActiveKeyId).FirstOrDefaultAsync(ct);
         var keys = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId).OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
-        return keys.Select(k => ToInfo(k, k.Id == activeId) with { LastUsedAt = usage.LastUsed(k.Id, k.LastUsedAt) }).ToList();
+        var policy = await policies.GetAsync(tenantId, ct);
+        return keys.Select(k => ToInfo(k, k.Id == activeId) with { LastUsedAt = usage.LastUsed(k.Id, k.LastUsedAt), RotationDueAt = policy.For(k.Kind).DueAt(k.CreatedAt) }).ToList();
     }
 
     /// <summary>Revokes every key of an owner (its resource is being deleted), inside the caller's unit of work.</summary>

@@ -132,7 +132,7 @@ public sealed class LeakIntakeService(
 
     private async Task MarkLeakedAsync(PortalDbContext db, IssuedKey key, ReportedToken reported, string? ip, long now, CancellationToken ct)
     {
-        var actor = new Actor(ActorName, ActorKind.User, key.TenantId, TenantRole.Admin, ip); // User: the audit log names it as is
+        var actor = new Actor(ActorName, ActorKind.Service, key.TenantId, TenantRole.Admin, ip);
         var target = KeyInventoryService.KeyTarget(key.Id.ToString());
         var policy = (await policies.GetAsync(key.TenantId, ct)).For(key.Kind);
 

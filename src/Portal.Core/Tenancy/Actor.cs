@@ -10,6 +10,9 @@ public enum ActorKind
 
     /// <summary>A caller holding an integration key (<c>integsk_</c>); <see cref="Actor.Id"/> is the key's display prefix, never the key.</summary>
     IntegrationKey,
+
+    /// <summary>An outside service the portal trusts for one thing (e.g. <c>github-secret-scanning</c>); the audit log names it by <see cref="Actor.Id"/>.</summary>
+    Service,
 }
 
 /// <summary>Who acts, in which tenant, with which role; every Core operation takes one.</summary>
@@ -22,6 +25,7 @@ public sealed record Actor(string Id, ActorKind Kind, string TenantId, TenantRol
     {
         ActorKind.ApiClient => $"client:{Id}",
         ActorKind.System => "system",
+        ActorKind.Service => Id,
         ActorKind.IntegrationKey => $"key:{Id}",
         _ => Id,
     };

@@ -34,6 +34,8 @@ namespace Portal.Client.Models
         public long? LastUsedAt { get; set; }
         /// <summary>The revokedAt property</summary>
         public long? RevokedAt { get; set; }
+        /// <summary>The rotationDueAt property</summary>
+        public long? RotationDueAt { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Portal.Client.Models.KeyInfo"/> and sets the default values.
         /// </summary>
@@ -66,6 +68,7 @@ namespace Portal.Client.Models
                 { "keyPrefix", n => { KeyPrefix = n.GetStringValue(); } },
                 { "lastUsedAt", n => { LastUsedAt = n.GetLongValue(); } },
                 { "revokedAt", n => { RevokedAt = n.GetLongValue(); } },
+                { "rotationDueAt", n => { RotationDueAt = n.GetLongValue(); } },
             };
         }
         /// <summary>
@@ -82,6 +85,7 @@ namespace Portal.Client.Models
             writer.WriteStringValue("keyPrefix", KeyPrefix);
             writer.WriteLongValue("lastUsedAt", LastUsedAt);
             writer.WriteLongValue("revokedAt", RevokedAt);
+            writer.WriteLongValue("rotationDueAt", RotationDueAt);
             writer.WriteAdditionalData(AdditionalData);
         }
     }
