@@ -26,6 +26,7 @@ public sealed partial class KeyPolicyPage
     private async Task SaveAsync()
     {
         _saving = true;
+        Snackbar.Clear(); // the outcome of an earlier save no longer applies
         try
         {
             var result = await Policies.SetAsync(Actor!, _rows!.ToDictionary(r => r.Kind, r => r.ToPolicy()));

@@ -103,5 +103,8 @@ public sealed partial class KeysPage
         }
     }
 
+    /// <summary>A time at minute precision without the zone (the column header says UTC), so the columns stay narrow.</summary>
+    private static string Day(long epochMs) => DateTimeOffset.FromUnixTimeMilliseconds(epochMs).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
