@@ -133,6 +133,31 @@ public sealed class KeysE2ETests(PortalServer server, ITestOutputHelper output) 
     });
 
     [Fact]
+    public Task A_signing_secret_in_grace_shows_its_requests_on_its_own_page_and_its_grace_can_be_ended_there() => RunAsync(async () =>
+    {
+        var name = $"grace-{Guid.NewGuid():N}"[..16];
+        string old;
+        using (var api = await Server.ApiAsync())
+        {
+            using var created = await api.PostAsJsonAsync($"{TenantApi}/signing-secrets", new { name });
+            old = (await created.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>()[..14];
+            var id = await KeyIdAsync(api, old, "signing_secret");
+            using var rotated = await api.PostAsJsonAsync($"{TenantApi}/keys/{id}:rotate", new { gracePeriodSeconds = 86_400 });
+            Assert.True(rotated.IsSuccessStatusCode, await rotated.Content.ReadAsStringAsync());
+        }
+
+        await SignInAsync($"/t/{PortalServer.Tenant}/signing-secrets");
+        var row = Page.GetByRole(AriaRole.Row).Filter(new() { HasText = name });
+        await Expect(row.Locator(".previous-key")).ToContainTextAsync($"Previous {old}… verifies until");
+        await Expect(row.Locator(".previous-key")).ToContainTextAsync("0 requests since rotation");
+        await row.GetByRole(AriaRole.Button, new() { Name = $"End grace now for {old}", Exact = true }).ClickAsync();
+        await Expect(Keys.Dialog).ToContainTextAsync($"Requests with {old}… will be refused from now on");
+        await Keys.Dialog.GetByRole(AriaRole.Button, new() { Name = "End grace now", Exact = true }).ClickAsync();
+        await Expect(row.Locator(".previous-key")).ToHaveCountAsync(0);
+        await Expect(Page.GetByText($"Grace period ended: {old}… is refused from now on.")).ToBeVisibleAsync();
+    });
+
+    [Fact]
     public Task The_key_policy_page_saves_a_policy_and_shows_a_refused_field_under_it() => RunAsync(async () =>
     {
         await SignInAsync($"/t/{PortalServer.Tenant}/settings/keys");
@@ -187,9 +212,9 @@ public sealed class KeysE2ETests(PortalServer server, ITestOutputHelper output) 
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private static async Task<string> KeyIdAsync(HttpClient api, string keyPrefix)
+    private static async Task<string> KeyIdAsync(HttpClient api, string keyPrefix, string kind = "webhook_key")
     {
-        var page = await api.GetFromJsonAsync<JsonObject>($"{TenantApi}/keys?kind=webhook_key&sort=-createdAt&take=100");
+        var page = await api.GetFromJsonAsync<JsonObject>($"{TenantApi}/keys?kind={kind}&sort=-createdAt&take=100");
         return page!["items"]!.AsArray().Single(i => i!["keyPrefix"]!.GetValue<string>() == keyPrefix)!["id"]!.GetValue<string>();
     }
 
