@@ -39,7 +39,7 @@ public static class KeyFlows
     /// </summary>
     public static async Task<bool> RotateAsync(IDialogService dialogs, ISnackbar snackbar, KeyInventoryService inventory, Actor actor, KeyInventoryItem item, string baseUrl)
     {
-        var title = $"Rotate {KeyLabels.Kind(item.Kind).ToLowerInvariant()}";
+        var title = $"Rotate {KeyLabels.KindInText(item.Kind)}";
         var message = $"Replace {item.KeyPrefix}… of {item.Owner.DisplayName} with a new secret? Whoever uses it must be given the new one.";
         int grace;
         if (KeyLabels.HasGracePeriod(item.Kind))
@@ -70,8 +70,8 @@ public static class KeyFlows
 
         var issued = rotated.Value!;
         var isUrl = issued.Url is not null;
-        var dialog = await SecretOnceDialog.ShowAsync(dialogs, issued.Url ?? issued.Secret, $"New {KeyLabels.Kind(issued.Kind).ToLowerInvariant()}: {issued.Owner.DisplayName}",
-            isUrl ? "webhook URL" : KeyLabels.Kind(issued.Kind).ToLowerInvariant());
+        var dialog = await SecretOnceDialog.ShowAsync(dialogs, issued.Url ?? issued.Secret, $"New {KeyLabels.KindInText(issued.Kind)}: {issued.Owner.DisplayName}",
+            isUrl ? "webhook URL" : KeyLabels.KindInText(issued.Kind));
         await dialog.Result;
         return true;
     }

@@ -28,6 +28,17 @@ public static class KeyLabels
         _ => wireName,
     };
 
+    /// <summary>One key's kind inside a sentence, e.g. "webhook URL key", "MCP key".</summary>
+    public static string KindInText(string wireName) => wireName switch
+    {
+        "webhook_key" => "webhook URL key",
+        "signing_secret" => "signing secret",
+        "mcp_key" => "MCP key",
+        "integration_key" => "integration key",
+        "api_client_secret" => "API client secret",
+        _ => wireName,
+    };
+
     public static string KindPlural(KeyKind kind) => KindPlural(KeyKinds.WireName(kind));
 
     /// <summary>The status filter's words.</summary>

@@ -59,7 +59,13 @@ public sealed partial class KeysPage
         }
 
         var page = await Inventory.ListAsync(Actor, new KeyInventoryQuery(_kind, _status, _sort), Paging.From(state.Page * state.PageSize, state.PageSize), ct);
-        _filterError = page.IsSuccess ? null : $"{page.Error!.Describe()} Change the filters to see keys.";
+        var error = page.IsSuccess ? null : $"{page.Error!.Describe()} Change the filters to see keys.";
+        if (error != _filterError)
+        {
+            // The alert is the page's, not the table's: render the page again to show or hide it.
+            _filterError = error;
+            StateHasChanged();
+        }
         return new TableData<KeyInventoryItem> { Items = page.Value?.Items ?? [], TotalItems = page.Value?.Total ?? 0 };
     }
 
