@@ -158,6 +158,19 @@ public sealed class KeysE2ETests(PortalServer server, ITestOutputHelper output) 
     });
 
     [Fact]
+    public Task A_status_the_inventory_does_not_know_is_explained_in_words_above_an_empty_list() => RunAsync(async () =>
+    {
+        await SignInAsync(KeysPage.PathFor(PortalServer.Tenant, "status=stale"));
+        await Expect(Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("'stale' is not a status");
+        await Expect(Page.GetByText("No keys match these filters.")).ToBeVisibleAsync();
+
+        await Page.Locator(".key-status-filter").ClickAsync();
+        await Page.GetByRole(AriaRole.Option, new() { Name = "Active", Exact = true }).ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("status=active"));
+        await Expect(Page.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+    });
+
+    [Fact]
     public Task The_key_policy_page_saves_a_policy_and_shows_a_refused_field_under_it() => RunAsync(async () =>
     {
         await SignInAsync($"/t/{PortalServer.Tenant}/settings/keys");
