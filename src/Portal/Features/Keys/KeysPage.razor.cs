@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Core.Common;
@@ -109,8 +110,21 @@ public sealed partial class KeysPage
         }
     }
 
-    /// <summary>A time at minute precision without the zone (the column header says UTC), so the columns stay narrow.</summary>
-    private static string Day(long epochMs) => DateTimeOffset.FromUnixTimeMilliseconds(epochMs).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A time at minute precision without the zone (the column header says UTC); the date never breaks inside, so a
+    /// narrow column wraps between date and time only.
+    /// </summary>
+    private static RenderFragment Stamp(long epochMs) => builder =>
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(epochMs);
+        builder.OpenElement(0, "span");
+        builder.AddAttribute(1, "style", "white-space: nowrap");
+        builder.AddContent(2, at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        builder.CloseElement();
+        builder.AddContent(3, " " + at.ToString("HH:mm", CultureInfo.InvariantCulture));
+    };
+
+    private static RenderFragment Text(string text) => builder => builder.AddContent(0, text);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
