@@ -41,6 +41,8 @@ public sealed class ScreenshotsE2ETests(PortalServer server, ITestOutputHelper o
             ("config", $"{t}/integrations/stripe/configs/{live}", "Live"),
             ("events", $"{t}/integrations/stripe/configs/{live}/events", "Webhook events"),
             ("signing-secrets", $"{t}/signing-secrets", "Signing secrets"),
+            ("keys", $"{t}/keys", "Keys"),
+            ("key-policy", $"{t}/settings/keys", "Key policy"),
             ("audit", $"{t}/audit", "Audit log"),
         })
         {

@@ -27,6 +27,8 @@ public sealed class AccessibilityE2ETests(PortalServer server, ITestOutputHelper
         ("webhook events", T($"/integrations/{seeded.Integration}/configs/{seeded.Config}/events")),
         ("signing secrets", T("/signing-secrets")),
         ("API clients", T("/api-clients")),
+        ("keys", T("/keys")),
+        ("key policy", T("/settings/keys")),
         ("members", T("/members")),
         ("audit log", T("/audit")),
         ("tenants", "/tenants"),

@@ -23,6 +23,7 @@ public sealed class RefusalAuditUiTests : PortalComponentTest, IClassFixture<Web
     public RefusalAuditUiTests(WebhookPortal portal)
     {
         _portal = portal;
+        Context.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Core.KeyLifecycle.KeyInventoryService>());
         Context.Services.AddSingleton(portal.Services.GetRequiredService<WebhookService>());
     }
 

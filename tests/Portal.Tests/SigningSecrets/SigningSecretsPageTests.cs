@@ -16,6 +16,7 @@ public sealed class SigningSecretsPageTests : PortalComponentTest, IClassFixture
     public SigningSecretsPageTests(PortalApplication app)
     {
         _app = app;
+        Context.Services.AddSingleton(app.Services.GetRequiredService<Portal.Core.KeyLifecycle.KeyInventoryService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<SigningSecretService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<TenantAccess>());
         var auth = Context.AddAuthorization();

@@ -18,6 +18,7 @@ public sealed class WebhookPanelTests : PortalComponentTest, IClassFixture<Webho
     public WebhookPanelTests(WebhookPortal portal)
     {
         _portal = portal;
+        Context.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Core.KeyLifecycle.KeyInventoryService>());
         Context.Services.AddSingleton(portal.Services.GetRequiredService<WebhookService>());
         JSInterop.Setup<bool>("portalClipboard.copy", _ => true).SetResult(true);
     }
