@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -36,7 +37,7 @@ public sealed class KeysE2ETests(PortalServer server, ITestOutputHelper output) 
         await PutPolicyAsync(api, new JsonObject { ["webhook_key"] = new JsonObject { ["maxAgeDays"] = 30, ["warnDays"] = 7 } });
         try
         {
-            await ReportLeakAsync(Guid.Parse(leaked.Config), LeakUrl);
+            await ReportLeakAsync(leaked.WebhookUrl, LeakUrl);
             await AgeKeyAsync(Guid.Parse(due.Config), TimeSpan.FromDays(25));
             await SignInAsync(KeysPage.PathFor(PortalServer.Tenant, "status=leaked"));
 
@@ -198,14 +199,20 @@ public sealed class KeysE2ETests(PortalServer server, ITestOutputHelper output) 
     /// Marks the config's current webhook key as found in public, as a secret scanner's report would. Set in the store
     /// for now: switch this one method to <c>POST /secret-scanning/github</c> once that endpoint exists.
     /// </summary>
-    private async Task ReportLeakAsync(Guid configId, string url)
+    /// <summary>Reports the webhook URL's key found in public, as GitHub's secret scanning does: a signed POST /secret-scanning/github.</summary>
+    private async Task ReportLeakAsync(string webhookUrl, string url)
     {
-        var owner = KeyOwner.ForConfig(configId).Stored;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        await using var db = await Server.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
-        var changed = await db.IssuedKeys.Where(k => k.OwnerId == owner && k.RevokedAt == null && k.ExpiresAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(k => k.LeakedAt, now).SetProperty(k => k.LeakUrl, url));
-        Assert.Equal(1, changed);
+        var key = webhookUrl[(webhookUrl.LastIndexOf('/') + 1)..];
+        var body = Encoding.UTF8.GetBytes(new JsonArray(new JsonObject { ["token"] = key, ["type"] = "portal_webhook_key", ["url"] = url, ["source"] = "content" }).ToJsonString());
+        using var http = new HttpClient { BaseAddress = Server.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/secret-scanning/github") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("Github-Public-Key-Identifier", PortalServer.SecretScanningKeyIdentifier);
+        request.Headers.Add("Github-Public-Key-Signature", Convert.ToBase64String(Server.SecretScanningKey.SignData(body, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence)));
+        using var response = await http.SendAsync(request);
+        var labels = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, labels);
+        Assert.Contains("true_positive", labels, StringComparison.Ordinal);
     }
 
     /// <summary>Makes the config's current webhook key older (no API sets a key's age; the list reads it from the store).</summary>

@@ -39,7 +39,26 @@ public sealed class PortalServer : IAsyncLifetime
 
     // The same app, settings and bootstrap data as the API tests (its own SQLite file, deleted at the end); served on a real port here.
     // With the demo data, so the pages (and the README's screenshots) show a realistic tenant next to the tests' own data.
-    private readonly PortalApplication _app = new() { Settings = new() { ["Portal:Demo:Enabled"] = "true" } };
+    // A locally generated key pair stands for GitHub's secret scanning key, so a test can report a leak as GitHub would.
+    private readonly PortalApplication _app;
+
+    public PortalServer()
+    {
+        _app = new()
+        {
+            Settings = new()
+            {
+                ["Portal:Demo:Enabled"] = "true",
+                ["Portal:SecretScanning:GitHub:PublicKeys:0:KeyIdentifier"] = SecretScanningKeyIdentifier,
+                ["Portal:SecretScanning:GitHub:PublicKeys:0:Key"] = SecretScanningKey.ExportSubjectPublicKeyInfoPem(),
+            },
+        };
+    }
+
+    public const string SecretScanningKeyIdentifier = "e2e-github-key";
+
+    /// <summary>The key this app trusts as GitHub's secret scanning key (POST /secret-scanning/github).</summary>
+    public System.Security.Cryptography.ECDsa SecretScanningKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
     private WebApplicationFactory<Program>? _factory;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
