@@ -64,7 +64,11 @@ public sealed record KeyInventoryQuery(string? Kind = null, string? Status = nul
 
 /// <summary>The result of rotating a key from the inventory: the only response that carries the new secret.</summary>
 /// <param name="Url">For a webhook key: the whole new webhook URL (the key is inside it).</param>
-public sealed record KeyRotatedFromInventory(string Kind, string KeyPrefix, string Secret, string? Url, KeyOwnerRef Owner, long? PreviousExpiresAt);
+public sealed record KeyRotatedFromInventory(string Kind, string KeyPrefix, string Secret, string? Url, KeyOwnerRef Owner, long? PreviousExpiresAt)
+{
+    /// <summary>Never prints the secret (nor the URL that holds a webhook key), should the record reach a log line or a message.</summary>
+    public override string ToString() => $"KeyRotatedFromInventory {{ Kind = {Kind}, KeyPrefix = {KeyPrefix}, Secret = (redacted) }}";
+}
 
 /// <summary>A rotation asked for from the inventory.</summary>
 public sealed class KeyRotateRequest

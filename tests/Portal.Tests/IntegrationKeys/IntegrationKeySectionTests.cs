@@ -18,6 +18,7 @@ public sealed class IntegrationKeySectionTests : PortalComponentTest, IClassFixt
     {
         _app = app;
         Context.Services.AddSingleton(app.Services.GetRequiredService<IntegrationKeyService>());
+        Context.Services.AddSingleton(app.Services.GetRequiredService<Portal.Core.KeyLifecycle.KeyInventoryService>());
     }
 
     private static Actor Admin => new("admin@localhost", ActorKind.User, PortalApplication.Tenant, TenantRole.Admin, null);

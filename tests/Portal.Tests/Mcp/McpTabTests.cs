@@ -20,6 +20,7 @@ public sealed partial class McpTabTests : PortalComponentTest, IClassFixture<Por
     {
         _app = app;
         Context.Services.AddSingleton(app.Services.GetRequiredService<McpSettingsService>());
+        Context.Services.AddSingleton(app.Services.GetRequiredService<Portal.Core.KeyLifecycle.KeyInventoryService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<ConfigService>());
         JSInterop.Setup<bool>("portalClipboard.copy", _ => true).SetResult(true);
     }
