@@ -197,14 +197,22 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
 
     /// <summary>
     /// Whether a token's client still exists in its tenant with the secret the token was issued against
-    /// (one primary-key lookup): a rotation or a deletion ends every token issued before it.
+    /// (one primary-key lookup): a rotation or a deletion ends every token issued before it, and so does a leak report
+    /// (the secret revoked) or an enforced age policy the secret no longer meets.
     /// </summary>
     public async Task<bool> IsTokenCurrentAsync(string clientId, string tenantId, string secretPrefix, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var ownerId = KeyOwner.ForApiClient(clientId).Stored;
-        return await db.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix, ct)
-            && !await db.IssuedKeys.AnyAsync(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix && k.RevokedAt != null, ct);
+        if (!await db.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix, ct))
+        {
+            return false;
+        }
+
+        var key = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
+            .Select(k => new { k.RevokedAt, k.CreatedAt }).FirstOrDefaultAsync(ct);
+        return key is null // a client from before the key ledger
+            || (key.RevokedAt is null && !(await policies.GetAsync(tenantId, ct)).For(KeyKind.ApiClientSecret).Refuses(key.CreatedAt, time.NowMs()));
     }
 
     /// <summary>The tenant and role a token for this client carries; null when the client is gone.</summary>

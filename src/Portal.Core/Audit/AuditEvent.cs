@@ -52,7 +52,18 @@ public sealed class AuditEvent
             });
         }
 
-        return value.Length <= max ? value : string.Concat(value.AsSpan(0, max - 1), "…");
+        if (value.Length <= max)
+        {
+            return value;
+        }
+
+        var cut = max - 1;
+        if (char.IsHighSurrogate(value[cut - 1]))
+        {
+            cut--; // never half a character: PostgreSQL refuses text that is not valid UTF-8
+        }
+
+        return string.Concat(value.AsSpan(0, cut), "…");
     }
 }
 

@@ -52,7 +52,7 @@ public sealed partial class KeyInventoryService(
             errors.Add("status", $"'{AuditEvent.Fit(query.Status, 64)}' is not a status; use one of {string.Join(", ", KeyStatuses.Filters)}.");
         }
 
-        var sort = query.Sort ?? "createdAt";
+        var sort = string.IsNullOrEmpty(query.Sort) ? "createdAt" : query.Sort;
         var descending = sort.StartsWith('-');
         var sortField = descending ? sort[1..] : sort;
         if (sortField is not ("createdAt" or "lastUsedAt" or "rotationDueAt" or "kind" or "keyPrefix"))
@@ -265,7 +265,8 @@ public sealed partial class KeyInventoryService(
     }
 
     /// <summary>Keys created at or before their kind's cutoff (a kind without a cutoff never matches); negated with <paramref name="not"/>.</summary>
-    private static Expression<Func<IssuedKey, bool>> CreatedBy(IReadOnlyDictionary<KeyKind, long> cutoffs, bool not = false)
+    /// <param name="orInForce">Also match every key not in a grace period (<c>ExpiresAt == null</c>).</param>
+    private static Expression<Func<IssuedKey, bool>> CreatedBy(IReadOnlyDictionary<KeyKind, long> cutoffs, bool not = false, bool orInForce = false)
     {
         var k = Expression.Parameter(typeof(IssuedKey), "k");
         Expression body = Expression.Constant(false);
@@ -277,12 +278,19 @@ public sealed partial class KeyInventoryService(
             body = body is ConstantExpression ? match : Expression.OrElse(body, match);
         }
 
+        if (orInForce)
+        {
+            var inForce = Expression.Equal(Expression.Property(k, nameof(IssuedKey.ExpiresAt)), Expression.Constant(null, typeof(long?)));
+            body = body is ConstantExpression ? inForce : Expression.OrElse(inForce, body);
+        }
+
         return Expression.Lambda<Func<IssuedKey, bool>>(not ? Expression.Not(body) : body, k);
     }
 
     private static IQueryable<IssuedKey> Filter(IQueryable<IssuedKey> q, string? status, KeyPolicySet policy, long now)
     {
         var expiredCutoffs = new Dictionary<KeyKind, long>();
+        var enforcedCutoffs = new Dictionary<KeyKind, long>();
         var dueCutoffs = new Dictionary<KeyKind, long>();
         foreach (var kind in KeyKinds.All)
         {
@@ -290,6 +298,11 @@ public sealed partial class KeyInventoryService(
             if (p.MaxAgeDays is { } max)
             {
                 expiredCutoffs[kind] = now - (max * KeyPolicyRules.DayMs);
+                if (p.Enforce)
+                {
+                    enforcedCutoffs[kind] = expiredCutoffs[kind];
+                }
+
                 dueCutoffs[kind] = now - ((max - Math.Min(p.WarnDays, max)) * KeyPolicyRules.DayMs);
             }
         }
@@ -301,8 +314,11 @@ public sealed partial class KeyInventoryService(
         {
             KeyStatuses.Leaked => q.Where(k => k.LeakedAt != null),
             KeyStatuses.Revoked => q.Where(k => k.LeakedAt == null && (k.RevokedAt != null || (k.ExpiresAt != null && k.ExpiresAt <= now))),
-            KeyStatuses.Grace => q.Where(k => k.LeakedAt == null && k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt > now),
-            KeyStatuses.Expired => expiredCutoffs.Count == 0 ? q.Where(k => false) : Current().Where(CreatedBy(expiredCutoffs)),
+            // A replaced key past an enforced age is refused already: it is expired, not in grace.
+            KeyStatuses.Grace => q.Where(k => k.LeakedAt == null && k.RevokedAt == null && k.ExpiresAt != null && k.ExpiresAt > now).Where(CreatedBy(enforcedCutoffs, not: true)),
+            KeyStatuses.Expired => expiredCutoffs.Count == 0 ? q.Where(k => false)
+                : q.Where(k => k.LeakedAt == null && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
+                    .Where(CreatedBy(expiredCutoffs)).Where(CreatedBy(enforcedCutoffs, orInForce: true)),
             KeyStatuses.Due => dueCutoffs.Count == 0 ? q.Where(k => false) : Current().Where(CreatedBy(dueCutoffs)).Where(CreatedBy(expiredCutoffs, not: true)),
             KeyStatuses.Active => dueCutoffs.Count == 0 ? Current() : Current().Where(CreatedBy(dueCutoffs, not: true)),
             KeyStatuses.Unused => q.Where(k => k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now) && (k.LastUsedAt == null || k.LastUsedAt < unusedSince)),
@@ -317,6 +333,7 @@ public sealed partial class KeyInventoryService(
         var refused = k.RevokedAt is not null || k.ExpiresAt <= now;
         var status = k.LeakedAt is not null ? KeyStatuses.Leaked
             : refused ? KeyStatuses.Revoked
+            : policy.Refuses(k.CreatedAt, now) ? KeyStatuses.Expired // refused by the enforced policy, grace period or not
             : k.ExpiresAt is not null ? KeyStatuses.Grace
             : due <= now ? KeyStatuses.Expired
             : policy.WarnFrom(k.CreatedAt) <= now ? KeyStatuses.Due

@@ -51,7 +51,7 @@ public sealed class KeyLifecycleSweep(IDbContextFactory<PortalDbContext> dbFacto
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var keys = db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == policy.TenantId && k.Kind == policy.Kind && k.CreatedAt <= createdBy
-                && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now) && k.LeakedAt == null);
+                && k.RevokedAt == null && k.ExpiresAt == null && k.LeakedAt == null); // keys in force (a replaced key's end is its grace period)
             keys = expiredAnnouncement ? keys.Where(k => k.ExpiredAnnouncedAt == null) : keys.Where(k => k.DueAnnouncedAt == null && k.ExpiredAnnouncedAt == null);
             var batch = await keys.OrderBy(k => k.CreatedAt).Take(Batch).Select(k => new { k.Id, k.KeyPrefix }).ToListAsync(ct);
             if (batch.Count == 0)

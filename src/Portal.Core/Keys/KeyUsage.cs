@@ -14,7 +14,7 @@ namespace Portal.Core.Keys;
 public sealed class KeyUsage(IDbContextFactory<PortalDbContext> dbFactory)
 {
     public static readonly TimeSpan FlushEvery = TimeSpan.FromMinutes(1);
-    private ConcurrentDictionary<Guid, Use> _pending = new();
+    private readonly ConcurrentDictionary<Guid, Use> _pending = new();
 
     /// <summary>One accepted use of a key now.</summary>
     public void Record(Guid keyId, long now) => Record(keyId, new Use(now, 1));
@@ -37,8 +37,17 @@ public sealed class KeyUsage(IDbContextFactory<PortalDbContext> dbFactory)
     /// <summary>Writes every pending last use in one transaction; never moves a stored value backwards.</summary>
     public async Task<int> FlushAsync(CancellationToken ct = default)
     {
-        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<Guid, Use>());
-        if (batch.IsEmpty)
+        // Drained entry by entry from the one live dictionary: a use recorded meanwhile lands in it and is written next time, never lost.
+        var batch = new Dictionary<Guid, Use>();
+        foreach (var id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out var use))
+            {
+                batch[id] = use;
+            }
+        }
+
+        if (batch.Count == 0)
         {
             return 0;
         }

@@ -208,13 +208,31 @@ public sealed class LeakIntakeService(
             return null; // a lone surrogate escape: no string to hash
         }
 
-        var type = entry.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? AuditEvent.Fit(t.GetString(), MaxTokenTypeLength)! : "";
-        var url = entry.TryGetProperty("url", out var u) && u.ValueKind == JsonValueKind.String ? SafeUrl(u.GetString()) : null;
+        var type = entry.TryGetProperty("type", out var t) && StringOf(t) is { } typeText ? AuditEvent.Fit(typeText, MaxTokenTypeLength)! : "";
+        var url = entry.TryGetProperty("url", out var u) && StringOf(u) is { } urlText ? SafeUrl(urlText) : null;
 
         // The checksum decides, without a lookup, whether the string can be a portal key at all.
         var kind = KeyKinds.OfPresented(token);
         var candidate = kind is { } k && KeyKinds.IsWellFormed(k, token);
         return new ReportedToken(SecretFormat.Hash(token), type, url, kind ?? default, candidate);
+    }
+
+    /// <summary>A JSON string's text; null for anything else, or a string with a lone surrogate escape (it has no text).</summary>
+    private static string? StringOf(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Only an absolute http(s) URL is kept (pages link to it), cut to what the column holds.</summary>

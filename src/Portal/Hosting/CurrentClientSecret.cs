@@ -36,7 +36,7 @@ public sealed class CurrentClientSecret(ApiClientService clients) : IOpenIddictV
         {
             context.Reject(
                 error: Errors.InvalidToken,
-                description: "The token's API client was deleted or its secret was rotated since the token was issued; get a new token at POST /connect/token.");
+                description: "The token's API client was deleted, or its secret was rotated, revoked or is past the tenant's key policy since the token was issued; get a new token at POST /connect/token (an Admin may need to rotate the secret first).");
         }
     }
 }
