@@ -22,4 +22,20 @@ public static class RowLocks
 
         return await db.KeyBindings.FirstOrDefaultAsync(b => b.TenantId == tenantId && b.OwnerId == ownerId, ct);
     }
+
+    /// <summary>
+    /// The issued keys with these hashes, tracked, for a change that must happen once (a leak report: two reports of one
+    /// key at the same moment, on any instance, mark and revoke it once). <c>FOR UPDATE</c> on PostgreSQL inside a transaction.
+    /// </summary>
+    public static async Task<List<IssuedKey>> IssuedKeysForUpdateAsync(this PortalDbContext db, string[] hashes, string tag, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql() && db.Database.CurrentTransaction is not null)
+        {
+            return await db.IssuedKeys
+                .FromSql($"SELECT * FROM \"IssuedKeys\" WHERE \"Hash\" = ANY({hashes}) ORDER BY \"Id\" FOR UPDATE")
+                .TagWith(tag).ToListAsync(ct);
+        }
+
+        return await db.IssuedKeys.TagWith(tag).Where(k => hashes.Contains(k.Hash!)).ToListAsync(ct);
+    }
 }

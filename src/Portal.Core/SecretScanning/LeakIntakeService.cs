@@ -111,7 +111,7 @@ public sealed class LeakIntakeService(
             var found = new HashSet<string>(StringComparer.Ordinal);
             foreach (var chunk in candidates.Keys.Chunk(LookupChunk))
             {
-                var keys = await db.IssuedKeys.TagWith(LookupTag).Where(k => chunk.Contains(k.Hash!)).ToListAsync(ct);
+                var keys = await db.IssuedKeysForUpdateAsync(chunk, LookupTag, ct);
                 foreach (var key in keys)
                 {
                     var reported = candidates[key.Hash!];

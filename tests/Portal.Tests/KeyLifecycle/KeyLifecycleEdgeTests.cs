@@ -103,3 +103,34 @@ public sealed class LeakIntakeOddStringsTests(SecretScanningPortal portal) : ICl
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {text}");
     }
 }
+
+/// <summary>Issue 16: a leaked key is "revoked at once", once: concurrent reports of one key (on PostgreSQL, rows locked) revoke it once.</summary>
+public sealed class LeakIntakeConcurrencyTests(SecretScanningPortal portal) : IClassFixture<SecretScanningPortal>
+{
+    [Fact]
+    public async Task Four_reports_of_one_key_at_once_revoke_it_once()
+    {
+        using var admin = await portal.App.ClientAsync();
+        var (integration, config) = await admin.NewConfigAsync();
+        var url = await admin.GeneratedUrlAsync(integration, config);
+        var key = WebhookApi.KeyOf(url);
+        var max = 0;
+        for (var round = 0; round < 5 && max < 2; round++)
+        {
+            if (round > 0)
+            {
+                var rotated = await (await admin.PostAsync($"{ApiTestData.Base}/integrations/{integration}/configs/{config}/webhook:rotate", null)).ExpectAsync(HttpStatusCode.OK);
+                key = WebhookApi.KeyOf(rotated["webhookUrl"]!.GetValue<string>());
+            }
+
+            var bodies = Enumerable.Range(0, 4).Select(i => "[{\"token\":\"" + key + "\",\"type\":\"t\",\"url\":\"https://example.com/" + i + "\",\"source\":\"content\"}]").ToArray();
+            var responses = await Task.WhenAll(bodies.Select(b => portal.ReportAsync(b)));
+            foreach (var r in responses) { Assert.Equal(HttpStatusCode.OK, r.StatusCode); r.Dispose(); }
+            var audit = await (await admin.GetAsync($"{ApiTestData.Base}/audit?take=200&action=key.revoke")).ExpectAsync(HttpStatusCode.OK);
+            var n = audit["items"]!.AsArray().Count(e => e!["action"]!.GetValue<string>() == "key.revoke" && e["actor"]!.GetValue<string>() == "github-secret-scanning" && e["keyPrefix"]!.GetValue<string>() == key[..12]);
+            max = Math.Max(max, n);
+        }
+
+        Assert.True(max <= 1, $"one leaked key was audited as key.revoke {max} times by concurrent reports");
+    }
+}
