@@ -35,10 +35,9 @@ public sealed class KeyLifecycleSweep(IDbContextFactory<PortalDbContext> dbFacto
         int due = 0, expired = 0;
         foreach (var policy in policies)
         {
-            var expiredBefore = now - (policy.MaxAgeDays!.Value * KeyPolicyRules.DayMs);
-            var dueBefore = now - ((policy.MaxAgeDays.Value - Math.Min(policy.WarnDays, policy.MaxAgeDays.Value)) * KeyPolicyRules.DayMs);
-            expired += await AnnounceAsync(policy, "key.expired", expiredBefore, expiredAnnouncement: true, now, ct);
-            due += await AnnounceAsync(policy, "key.rotation_due", dueBefore, expiredAnnouncement: false, now, ct);
+            var rule = new KeyKindPolicy(policy.MaxAgeDays, policy.WarnDays, policy.Enforce, policy.OnLeak);
+            expired += await AnnounceAsync(policy, "key.expired", rule.ExpiredIfCreatedBy(now)!.Value, expiredAnnouncement: true, now, ct);
+            due += await AnnounceAsync(policy, "key.rotation_due", rule.DueIfCreatedBy(now)!.Value, expiredAnnouncement: false, now, ct);
         }
 
         return new KeySweepResult(due, expired);

@@ -50,6 +50,12 @@ public sealed record KeyKindPolicy(int? MaxAgeDays, int WarnDays, bool Enforce, 
     /// <summary>From when the key shows "rotation due".</summary>
     public long? WarnFrom(long createdAt) => DueAt(createdAt) is { } due ? due - (Math.Min(WarnDays, MaxAgeDays ?? 0) * KeyPolicyRules.DayMs) : null;
 
+    /// <summary>Keys created at or before this are past their age at <paramref name="now"/> (the store-side form of <see cref="DueAt"/>); null without a maximum age.</summary>
+    public long? ExpiredIfCreatedBy(long now) => MaxAgeDays is { } days ? now - (days * KeyPolicyRules.DayMs) : null;
+
+    /// <summary>Keys created at or before this are "rotation due" at <paramref name="now"/> (the store-side form of <see cref="WarnFrom"/>).</summary>
+    public long? DueIfCreatedBy(long now) => MaxAgeDays is { } days ? now - ((days - Math.Min(WarnDays, days)) * KeyPolicyRules.DayMs) : null;
+
     /// <summary>Whether a key created then is refused now: an enforced policy and an age past the maximum.</summary>
     public bool Refuses(long createdAt, long now) => Enforce && DueAt(createdAt) is { } due && due <= now;
 }

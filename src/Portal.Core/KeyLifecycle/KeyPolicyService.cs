@@ -74,9 +74,9 @@ public sealed class KeyPolicyService
                 input.Enforce ?? was.Enforce,
                 input.OnLeak ?? was.OnLeak);
             var name = KeyKinds.WireName(kind);
-            if (policy.MaxAgeDays is { } max && policy.WarnDays >= max && !errors.Has($"{name}.warnDays") && !errors.Has($"{name}.maxAgeDays"))
+            if (!errors.Has($"{name}.warnDays") && !errors.Has($"{name}.maxAgeDays"))
             {
-                errors.Add($"{name}.warnDays", $"warnDays ({policy.WarnDays}) must be less than maxAgeDays ({max}), or every new key would be due at once.");
+                Check(kind, policy, errors); // the merged policy: the stored fields with the body's (already in range)
             }
 
             next[kind] = policy;
@@ -101,26 +101,32 @@ public sealed class KeyPolicyService
         var errors = new ValidationErrors();
         foreach (var (kind, p) in policies)
         {
-            var name = KeyKinds.WireName(kind);
-            if (p.MaxAgeDays is < 1 or > KeyPolicyRules.MaxDays)
-            {
-                errors.Add($"{name}.maxAgeDays", $"maxAgeDays must be between 1 and {KeyPolicyRules.MaxDays}, or empty for no limit.");
-            }
-
-            if (p.WarnDays is < 0 or > KeyPolicyRules.MaxDays)
-            {
-                errors.Add($"{name}.warnDays", $"warnDays must be between 0 and {KeyPolicyRules.MaxDays}.");
-            }
-            else if (p.MaxAgeDays is { } max and >= 1 && p.WarnDays >= max)
-            {
-                errors.Add($"{name}.warnDays", $"warnDays ({p.WarnDays}) must be less than maxAgeDays ({max}), or every new key would be due at once.");
-            }
+            Check(kind, p, errors);
         }
 
         return errors.Any ? errors.ToError() : await SaveAsync(actor, policies, ct);
     }
 
     public static string KeyPolicyTarget(string tenantId) => $"tenants/{tenantId}/key-policy";
+
+    /// <summary>The rules of one kind's whole policy, in one place: ranges, and a warning shorter than the age.</summary>
+    private static void Check(KeyKind kind, KeyKindPolicy p, ValidationErrors errors)
+    {
+        var name = KeyKinds.WireName(kind);
+        if (p.MaxAgeDays is < 1 or > KeyPolicyRules.MaxDays)
+        {
+            errors.Add($"{name}.maxAgeDays", $"maxAgeDays must be between 1 and {KeyPolicyRules.MaxDays}, or empty for no limit.");
+        }
+
+        if (p.WarnDays is < 0 or > KeyPolicyRules.MaxDays)
+        {
+            errors.Add($"{name}.warnDays", $"warnDays must be between 0 and {KeyPolicyRules.MaxDays}.");
+        }
+        else if (p.MaxAgeDays is { } max and >= 1 && p.WarnDays >= max)
+        {
+            errors.Add($"{name}.warnDays", $"warnDays ({p.WarnDays}) must be less than maxAgeDays ({max}), or every new key would be due at once.");
+        }
+    }
 
     private async Task<Result<KeyPolicySet>> SaveAsync(Actor actor, IReadOnlyDictionary<KeyKind, KeyKindPolicy> policies, CancellationToken ct)
     {

@@ -59,9 +59,8 @@ public sealed class OverviewService(IDbContextFactory<PortalDbContext> dbFactory
                 c.Never ? "Never published: callers get nothing until it is." : "The draft has changes that are not published.", c.ModifiedAt)));
 
         var recent = await audit.ListAsync(actor, new AuditQuery(), Paging.From(0, RecentActivity), ct);
-        async Task<int> KeysAsync(string status) =>
-            (await keyInventory.ListAsync(actor, new KeyInventoryQuery(Status: status), new Paging(0, 1), ct)).Value?.Total ?? 0;
-        var keyAttention = new KeyAttention(await KeysAsync(KeyStatuses.Leaked), await KeysAsync(KeyStatuses.Expired), await KeysAsync(KeyStatuses.Due), await KeysAsync(KeyStatuses.Grace));
+        var byStatus = await keyInventory.CountAsync(actor, [KeyStatuses.Leaked, KeyStatuses.Expired, KeyStatuses.Due, KeyStatuses.Grace], ct);
+        var keyAttention = new KeyAttention(byStatus[KeyStatuses.Leaked], byStatus[KeyStatuses.Expired], byStatus[KeyStatuses.Due], byStatus[KeyStatuses.Grace]);
         return new TenantOverview(new OverviewCounts(integrations, configs, liveKeys), items.Take(MaxAttention).ToList(), total, recent.Items, keyAttention);
     }
 
