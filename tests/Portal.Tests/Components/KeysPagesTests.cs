@@ -58,15 +58,17 @@ public sealed class KeysPagesTests : PortalComponentTest, IClassFixture<PortalAp
     }
 
     [Fact]
-    public void A_warning_period_as_long_as_the_maximum_age_is_refused_under_the_warn_days_field_of_its_kind()
+    public async Task A_warning_period_as_long_as_the_maximum_age_is_refused_under_the_warn_days_field_of_its_kind()
     {
         SignInAsAdmin();
         var page = Render<KeyPolicyPage>(p => p.Add(k => k.Tenant, PortalApplication.Tenant));
         page.WaitForElement("[role=group][aria-labelledby='policy-mcp_key']");
 
-        Control(page, "mcp_key", "Max age (days)").Change("10");
-        Control(page, "mcp_key", "Warn days").Change("10");
-        Button(page, "Save key policy").Click();
+        // Each element is found and used on the renderer's own thread: MudBlazor's fields render again after their first
+        // render, and a handler found before such a render is gone by the time it is used (a fresh-clone run failed so).
+        await page.InvokeAsync(() => Control(page, "mcp_key", "Max age (days)").Change("10"));
+        await page.InvokeAsync(() => Control(page, "mcp_key", "Warn days").Change("10"));
+        await page.InvokeAsync(() => Button(page, "Save key policy").Click());
 
         page.WaitForAssertion(() => Assert.Contains("must be less than maxAgeDays (10)", Field(page, "mcp_key", "Warn days").TextContent, StringComparison.Ordinal));
         Assert.DoesNotContain("must be less than", Field(page, "mcp_key", "Max age (days)").TextContent, StringComparison.Ordinal);
