@@ -75,6 +75,7 @@ public class KeyCheckBenchmarks
             services.GetRequiredService<KeyCache>(),
             new KeyUsage(dbFactory),
             new Portal.Core.KeyLifecycle.KeyPolicyService(dbFactory, new Refusals(dbFactory, TimeProvider.System), services.GetRequiredService<ChangeFeed>(), TimeProvider.System),
+            new Portal.Core.Notifications.KeyUseAlerts(dbFactory, new Portal.Core.Notifications.NotificationSignal(), TimeProvider.System),
             TimeProvider.System);
         return (services, engine);
     }

@@ -15,6 +15,7 @@ using Portal.Features.OAuth;
 using Portal.Features.Overview;
 using Portal.Features.SecretScanning;
 using Portal.Features.SigningSecrets;
+using Portal.Features.Notifications;
 using Portal.Features.Tenancy;
 using Portal.Features.Webhooks;
 
@@ -63,6 +64,7 @@ api.MapSigningSecretsEndpoints();
 api.MapAuditEndpoints();
 api.MapOverviewEndpoints();
 api.MapKeysEndpoints();
+api.MapNotificationsEndpoints();
 api.MapMembersEndpoints();
 api.MapMcpSettingsEndpoints();
 app.MapTenantsEndpoints();

@@ -38,6 +38,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
     public DbSet<McpSettings> McpSettings => Set<McpSettings>();
     public DbSet<RateWindow> RateWindows => Set<RateWindow>();
+    public DbSet<Notifications.NotificationEndpoint> NotificationEndpoints => Set<Notifications.NotificationEndpoint>();
+    public DbSet<Notifications.NotificationMessage> NotificationMessages => Set<Notifications.NotificationMessage>();
+    public DbSet<Notifications.NotificationDelivery> NotificationDeliveries => Set<Notifications.NotificationDelivery>();
+    public DbSet<Notifications.NotificationAttempt> NotificationAttempts => Set<Notifications.NotificationAttempt>();
 
     /// <summary>Inside <see cref="UnitOfWork.RunAsync{T}"/>: the refusals the operation met, written whether it commits or not.</summary>
     internal List<AuditEvent>? PendingRefusals { get; set; }

@@ -86,6 +86,7 @@ internal static class KeyOwnerTypes
         KeyOwnerKind.Mcp => "mcp",
         KeyOwnerKind.Integration => "integration",
         KeyOwnerKind.ApiClient => "apiClient",
+        KeyOwnerKind.NotificationEndpoint => "notificationEndpoint",
         _ => "unknown",
     };
 }

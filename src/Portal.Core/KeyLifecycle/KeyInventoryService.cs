@@ -253,7 +253,8 @@ public sealed partial class KeyInventoryService(
 
             key.RevokedAt = now; // a tracked save: the change feed evicts the key everywhere before this call returns
             db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.graceEnded", KeyTarget(keyId), keyPrefix: key.KeyPrefix));
-            await db.SaveChangesAsync(ct);
+            Notifications.NotificationEvents.StageKey(db, Notifications.NotificationEvents.KeyRevoked, key, actor.AuditName, now, ("reason", "Its grace period was ended early."));
+            await db.SaveChangesAsync(ct); // one save, one transaction: the revocation, its audit row and its event
         }
 
         return await GetAsync(actor, keyId, ct);

@@ -52,7 +52,7 @@ public sealed class KeyLifecycleSweep(IDbContextFactory<PortalDbContext> dbFacto
             var keys = db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == policy.TenantId && k.Kind == policy.Kind && k.CreatedAt <= createdBy
                 && k.RevokedAt == null && k.ExpiresAt == null && k.LeakedAt == null); // keys in force (a replaced key's end is its grace period)
             keys = expiredAnnouncement ? keys.Where(k => k.ExpiredAnnouncedAt == null) : keys.Where(k => k.DueAnnouncedAt == null && k.ExpiredAnnouncedAt == null);
-            var batch = await keys.OrderBy(k => k.CreatedAt).Take(Batch).Select(k => new { k.Id, k.KeyPrefix }).ToListAsync(ct);
+            var batch = await keys.OrderBy(k => k.CreatedAt).Take(Batch).Select(k => new { k.Id, k.KeyPrefix, k.Kind, k.OwnerId, k.CreatedAt }).ToListAsync(ct);
             if (batch.Count == 0)
             {
                 return announced;
@@ -72,6 +72,9 @@ public sealed class KeyLifecycleSweep(IDbContextFactory<PortalDbContext> dbFacto
                 if (claimed == 1)
                 {
                     db.AuditEvents.Add(AuditEvent.Of(actor, now, action, KeyInventoryService.KeyTarget(id.ToString()), keyPrefix: key.KeyPrefix));
+                    var rule = new KeyKindPolicy(policy.MaxAgeDays, policy.WarnDays, policy.Enforce, policy.OnLeak);
+                    Notifications.NotificationEvents.StageKey(db, action, policy.TenantId, key.Kind, key.Id, key.KeyPrefix, key.OwnerId, "system", now,
+                        ("createdAt", key.CreatedAt), ("rotationDueAt", rule.DueAt(key.CreatedAt)), ("expiresAt", key.CreatedAt + (policy.MaxAgeDays!.Value * 86_400_000L)), ("enforced", policy.Enforce));
                     announced++;
                 }
             }

@@ -128,6 +128,10 @@ public sealed class IssuedKey
     /// <summary>When the lifecycle sweep announced that the key's rotation is due, and that it is past its age: each once.</summary>
     public long? DueAnnouncedAt { get; set; }
     public long? ExpiredAnnouncedAt { get; set; }
+
+    /// <summary>When a use of this revoked key was last announced (<c>key.used_after_revoke</c>, at most once an hour).</summary>
+    public long? RevokedUseAnnouncedAt { get; set; }
+
     public required string CreatedBy { get; set; }
 
     public const int LeakUrlLength = 2048;

@@ -14,7 +14,7 @@ namespace Portal.Core.Keys;
 /// exactly one active key. Checks answer from <see cref="KeyCache"/>, which every change to a key evicts (through the
 /// <see cref="ChangeFeed"/>) before the changing call returns, so a revoked key is refused on the very next request.
 /// </summary>
-public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, Refusals refusals, KeyCache cache, KeyUsage usage, KeyPolicyService policies, TimeProvider time)
+public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, CredentialProtector protector, Refusals refusals, KeyCache cache, KeyUsage usage, KeyPolicyService policies, Notifications.KeyUseAlerts alerts, TimeProvider time)
 {
     public const int MaxGracePeriodSeconds = 7 * 24 * 3600;
 
@@ -95,6 +95,13 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         binding.Version = Guid.NewGuid();
         binding.RotatedAt = previous is null ? binding.RotatedAt : now;
         db.AuditEvents.Add(AuditEvent.Of(actor, now, previous is null ? "key.mint" : "key.rotate", auditTarget, keyPrefix: key.KeyPrefix));
+        if (previous is not null)
+        {
+            // Announced with the rotation, in its transaction (DESIGN.md "Notifications"): the new key by prefix, and what became of the old one.
+            Notifications.NotificationEvents.StageKey(db, Notifications.NotificationEvents.KeyRotated, key, actor.AuditName, now,
+                ("previousKeyPrefix", previous.KeyPrefix), ("previousKeyRevokedAt", previous.RevokedAt), ("previousKeyExpiresAt", previousExpiresAt));
+        }
+
         return new MintedKey(key.Id, secret, now, previous?.Id, previousExpiresAt);
     }
 
@@ -258,6 +265,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         {
             key.RevokedAt = now;
             db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.revoke", auditTarget, keyPrefix: key.KeyPrefix));
+            Notifications.NotificationEvents.StageKey(db, Notifications.NotificationEvents.KeyRevoked, key, actor.AuditName, now, ("reason", "Its owner was deleted."));
         }
 
         await db.KeyBindings.Where(b => b.TenantId == actor.TenantId && b.OwnerId == ownerId).ExecuteDeleteAsync(ct);
@@ -288,6 +296,11 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         {
             var actor = new Actor(keyPrefix ?? "anonymous", ActorKind.System, tenantId!, TenantRole.Viewer, ip);
             await refusals.RecordAsync(actor, action, target, keyPrefix, ct);
+        }
+
+        if (check.Outcome == KeyCheckOutcome.Revoked && check.Key is { } revoked)
+        {
+            await alerts.RevokedKeyUsedAsync(revoked, ip, ct); // key.used_after_revoke, at most once an hour per key
         }
 
         return check;

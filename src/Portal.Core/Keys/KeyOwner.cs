@@ -22,6 +22,9 @@ public enum KeyOwnerKind
 
     /// <summary>An API client (its secret, verified by OpenIddict).</summary>
     ApiClient = 6,
+
+    /// <summary>A notification endpoint (the <c>whsec_</c> secret the portal signs its operational webhooks with).</summary>
+    NotificationEndpoint = 7,
 }
 
 /// <summary>
@@ -37,6 +40,7 @@ public readonly record struct KeyOwner(KeyOwnerKind Kind, string Id)
     private const string McpPrefix = "mcp:";
     private const string IntegrationPrefix = "integration:";
     private const string ApiClientPrefix = "apiclient:";
+    private const string NotificationEndpointPrefix = "notify:";
 
     public static KeyOwner ForConfig(Guid configId) => new(KeyOwnerKind.Config, configId.ToString());
 
@@ -49,6 +53,8 @@ public readonly record struct KeyOwner(KeyOwnerKind Kind, string Id)
     public static KeyOwner ForIntegration(string integrationId) => new(KeyOwnerKind.Integration, integrationId);
 
     public static KeyOwner ForApiClient(string clientId) => new(KeyOwnerKind.ApiClient, clientId);
+
+    public static KeyOwner ForNotificationEndpoint(Guid endpointId) => new(KeyOwnerKind.NotificationEndpoint, endpointId.ToString());
 
     /// <summary>The owner as stored on keys and bindings.</summary>
     public string Stored => $"{PrefixOf(Kind)}{Id}";
@@ -94,6 +100,7 @@ public readonly record struct KeyOwner(KeyOwnerKind Kind, string Id)
         KeyOwnerKind.Mcp => McpPrefix,
         KeyOwnerKind.Integration => IntegrationPrefix,
         KeyOwnerKind.ApiClient => ApiClientPrefix,
+        KeyOwnerKind.NotificationEndpoint => NotificationEndpointPrefix,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -108,6 +108,7 @@ public sealed partial class OAuthService
         config.Entity.ModifiedAt = now;
         config.Entity.Version = Guid.NewGuid();
         db.AuditEvents.Add(AuditEvent.Of(actor, now, "config.oauth.connect", config.Target));
+        Notifications.NotificationEvents.StageOAuth(db, Notifications.NotificationEvents.OAuthConnected, config.Entity, actor.AuditName, now);
         await db.SaveChangesAsync(ct);
         return true;
     }

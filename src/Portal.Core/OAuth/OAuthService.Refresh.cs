@@ -83,7 +83,9 @@ public sealed partial class OAuthService
             {
                 config.Entity.AuthStatus = AuthStatus.NeedsReauth;
                 config.Entity.Version = Guid.NewGuid();
-                db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "config.oauth.refresh", config.Target, AuditOutcomes.Failed));
+                var now = time.NowMs();
+                db.AuditEvents.Add(AuditEvent.Of(actor, now, "config.oauth.refresh", config.Target, AuditOutcomes.Failed));
+                Notifications.NotificationEvents.StageOAuth(db, Notifications.NotificationEvents.OAuthNeedsReauth, config.Entity, actor.AuditName, now, message);
                 await db.SaveChangesAsync(ct);
             }
 

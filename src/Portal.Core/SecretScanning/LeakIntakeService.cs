@@ -137,7 +137,8 @@ public sealed class LeakIntakeService(
         var policy = (await policies.GetAsync(key.TenantId, ct)).For(key.Kind);
 
         // The first report keeps its time and place; later ones are audited but change neither.
-        if (key.LeakedAt is null)
+        var first = key.LeakedAt is null;
+        if (first)
         {
             key.LeakedAt = now;
             key.LeakUrl = reported.Url;
@@ -152,6 +153,13 @@ public sealed class LeakIntakeService(
         {
             key.RevokedAt = now;
             db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.revoke", target, keyPrefix: key.KeyPrefix));
+        }
+
+        if (first)
+        {
+            // Announced once per key, with the report's transaction (DESIGN.md "Notifications").
+            Notifications.NotificationEvents.StageKey(db, Notifications.NotificationEvents.KeyLeaked, key, ActorName, now,
+                ("url", reported.Url), ("onLeak", policy.OnLeak == LeakAction.Revoke ? "revoke" : "notify"), ("revoked", key.RevokedAt is not null));
         }
     }
 

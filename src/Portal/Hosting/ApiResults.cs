@@ -53,6 +53,13 @@ public static class ApiResults
         return result.IsSuccess ? TypedResults.Created(location(result.Value!), result.Value) : Problem(result.Error!);
     }
 
+    /// <summary>202: queued (e.g. a notification to be sent); the body says what was queued.</summary>
+    public static async Task<Results<Accepted<T>, ProblemHttpResult>> Accepted<T>(Task<Result<T>> operation)
+    {
+        var result = await operation;
+        return result.IsSuccess ? TypedResults.Accepted((string?)null, result.Value) : Problem(result.Error!);
+    }
+
     public static async Task<Results<NoContent, ProblemHttpResult>> NoContent(Task<Result<bool>> operation)
     {
         var result = await operation;

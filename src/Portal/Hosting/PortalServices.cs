@@ -13,6 +13,7 @@ using Portal.Core.Integrations;
 using Portal.Core.KeyLifecycle;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
+using Portal.Core.Notifications;
 using Portal.Core.OAuth;
 using Portal.Core.Outbound;
 using Portal.Core.Overview;
@@ -45,6 +46,7 @@ public static class PortalServices
         services.AddAudit();
         services.AddOverview();
         services.AddKeyLifecycle();
+        services.AddNotifications();
         services.AddSecretScanning();
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         services.AddSingleton<DemoSeeder>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
@@ -218,6 +219,24 @@ public sealed class Victim
         var bindingId = binding["id"]!.GetValue<string>();
         await (await admin.PostAsync($"{WebhookApi.ConfigPath(boundIntegration, boundConfig)}/bindings/{bindingId}:generateWebhookUrl", null)).ExpectAsync(HttpStatusCode.OK);
 
+        // A notification endpoint (to a closed loopback port) and one attempt of a test event to it.
+        // Made once per app (each figure seeds the same tenant again): it hears only oauth.connected, so few events reach it.
+        const string victimEvents = "http://127.0.0.1:9/victim-events";
+        var existing = (await (await admin.GetAsync($"/v1/tenants/{tenant}/notification-endpoints")).ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray()
+            .FirstOrDefault(e => e!["url"]!.GetValue<string>() == victimEvents);
+        var endpoint = existing?.AsObject() ?? await (await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/notification-endpoints", new { url = victimEvents, eventTypes = new[] { "oauth.connected" } })).ExpectAsync(HttpStatusCode.Created);
+        var endpointId = endpoint["id"]!.GetValue<string>();
+        await (await admin.PostAsync($"/v1/tenants/{tenant}/notification-endpoints/{endpointId}:test", null)).ExpectAsync(HttpStatusCode.Accepted);
+        await figures.Portal.Services.GetRequiredService<Portal.Core.Notifications.NotificationDispatcher>().RunOnceAsync();
+        JsonArray attempts = [];
+        for (var i = 0; i < 200 && attempts.Count == 0; i++)
+        {
+            attempts = (await (await admin.GetAsync($"/v1/tenants/{tenant}/notification-endpoints/{endpointId}/attempts")).ExpectAsync(HttpStatusCode.OK))["items"]!.AsArray();
+            await Task.Delay(attempts.Count == 0 ? 50 : 0);
+        }
+
+        var attemptId = attempts[0]!["id"]!.ToString();
+
         var keys = await (await admin.GetAsync($"/v1/tenants/{tenant}/keys?kind=webhook_key&take=500")).ExpectAsync(HttpStatusCode.OK);
         var webhookKey = keys["items"]!.AsArray().First(k => url.Contains(k!["keyPrefix"]!.GetValue<string>(), StringComparison.Ordinal))!["id"]!.GetValue<string>();
         var ids = new Dictionary<string, string>
@@ -226,6 +245,7 @@ public sealed class Victim
             ["revision"] = revisions["items"]!.AsArray()[0]!["id"]!.ToString(),
             ["id"] = events["items"]!.AsArray()[0]!["id"]!.ToString(),
             ["name"] = secret, ["clientId"] = client["clientId"]!.GetValue<string>(), ["email"] = email, ["keyId"] = webhookKey,
+            ["endpointId"] = endpointId, ["attemptId"] = attemptId,
         };
         var bindingIds = new Dictionary<string, string>(ids) { ["integration"] = boundIntegration, ["integ_id"] = boundIntegration, ["config"] = boundConfig, ["binding"] = bindingId };
         return new Victim { Tenant = tenant, Ids = ids, BindingIds = bindingIds };
@@ -268,6 +288,11 @@ public sealed class Victim
 
         reads.Add($"{t}/integrations/{BindingIds["integration"]}/configs/{BindingIds["config"]}/bindings");
         var snapshot = new List<string>();
+
+        // Notification endpoints by what a request could change (their last attempt moves on its own: retries run in the background).
+        var endpoints = await (await admin.GetAsync($"{t}/notification-endpoints")).ExpectAsync(HttpStatusCode.OK);
+        snapshot.Add("notification-endpoints " + string.Join(';', endpoints["items"]!.AsArray().Select(e =>
+            $"{e!["id"]}|{e["url"]}|{e["eventTypes"]!.ToJsonString()}|{e["enabled"]}|{e["secretPrefix"]}")));
         foreach (var url in reads)
         {
             var body = await (await admin.GetAsync(url)).ExpectAsync(HttpStatusCode.OK);

@@ -101,13 +101,13 @@ public sealed class IngestCrashSafetyTests(ITestOutputHelper output)
 
     private static StringContent Json(string id) => new($$"""{"type":"crash.test","id":"{{id}}"}""", Encoding.UTF8, "application/json");
 
-    private static string PortalDll() =>
+    internal static string PortalDll() =>
         PortalProcess.FindPortalDll() ?? throw new InvalidOperationException(
             $"Portal.dll was not found at {PortalProcess.PortalDllPath() ?? $"src/Portal/bin/… of a repository above {AppContext.BaseDirectory}"}: " +
             "build the app in the tests' configuration first (dotnet build Portal.sln -c <Configuration>).");
 
     /// <summary>A store for a portal process and its restarts: a data directory, and on PostgreSQL a database of the test cluster.</summary>
-    private sealed class ProcessStore : IDisposable
+    internal sealed class ProcessStore : IDisposable
     {
         private readonly string? _database = TestPostgres.IsSelected ? TestPostgres.NewDatabaseName() : null;
 

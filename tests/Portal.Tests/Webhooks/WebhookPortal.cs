@@ -22,10 +22,17 @@ namespace Portal.Tests.Webhooks;
 /// </summary>
 public sealed class WebhookPortal : IDisposable
 {
-    private readonly PortalApplication _app = new();
+    private readonly PortalApplication _app;
 
     public WebhookPortal()
+        : this([])
     {
+    }
+
+    /// <summary>With app settings (e.g. <c>Portal:Notifications:Dispatch=false</c> for a test that sends notifications itself).</summary>
+    internal WebhookPortal(Dictionary<string, string> settings)
+    {
+        _app = new() { Settings = settings };
         Factory = _app.WithWebHostBuilder(builder =>
         {
             builder.ConfigureLogging(logging => logging.AddFilter<CapturedLogs>(null, LogLevel.Trace));

@@ -19,7 +19,7 @@ namespace Portal.Core.Data.CompiledModel
                 "Portal.Core.Keys.IssuedKey",
                 typeof(IssuedKey),
                 baseEntityType,
-                propertyCount: 20,
+                propertyCount: 21,
                 unnamedIndexCount: 3,
                 keyCount: 1);
 
@@ -130,6 +130,13 @@ namespace Portal.Core.Data.CompiledModel
                 typeof(long?),
                 propertyInfo: typeof(IssuedKey).GetProperty("RevokedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 fieldInfo: typeof(IssuedKey).GetField("<RevokedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                nullable: true);
+
+            var revokedUseAnnouncedAt = runtimeEntityType.AddProperty(
+                "RevokedUseAnnouncedAt",
+                typeof(long?),
+                propertyInfo: typeof(IssuedKey).GetProperty("RevokedUseAnnouncedAt", BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly),
+                fieldInfo: typeof(IssuedKey).GetField("<RevokedUseAnnouncedAt>k__BackingField", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly),
                 nullable: true);
 
             var scopes = runtimeEntityType.AddProperty(

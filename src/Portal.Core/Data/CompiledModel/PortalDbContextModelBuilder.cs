@@ -11,7 +11,7 @@ namespace Portal.Core.Data.CompiledModel
     public partial class PortalDbContextModel
     {
         private PortalDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("b2680cd5-1a53-4ba0-b969-74dcd63a6526"), entityTypeCount: 35)
+            : base(skipDetectChanges: false, modelId: new Guid("b0d290e4-c60e-4daa-ae87-4c252abc8d55"), entityTypeCount: 39)
         {
         }
 
@@ -43,6 +43,10 @@ namespace Portal.Core.Data.CompiledModel
             var issuedKey = IssuedKeyEntityType.Create(this);
             var keyBinding = KeyBindingEntityType.Create(this);
             var mcpSettings = McpSettingsEntityType.Create(this);
+            var notificationAttempt = NotificationAttemptEntityType.Create(this);
+            var notificationDelivery = NotificationDeliveryEntityType.Create(this);
+            var notificationEndpoint = NotificationEndpointEntityType.Create(this);
+            var notificationMessage = NotificationMessageEntityType.Create(this);
             var oAuthState = OAuthStateEntityType.Create(this);
             var signingSecret = SigningSecretEntityType.Create(this);
             var membership = MembershipEntityType.Create(this);
@@ -65,6 +69,9 @@ namespace Portal.Core.Data.CompiledModel
             ConfigRevisionEntityType.CreateForeignKey1(configRevision, config);
             IntegrationTagEntityType.CreateForeignKey1(integrationTag, integration);
             McpSettingsEntityType.CreateForeignKey1(mcpSettings, integration);
+            NotificationAttemptEntityType.CreateForeignKey1(notificationAttempt, notificationDelivery);
+            NotificationDeliveryEntityType.CreateForeignKey1(notificationDelivery, notificationEndpoint);
+            NotificationDeliveryEntityType.CreateForeignKey2(notificationDelivery, notificationMessage);
             WebhookBindingEntityType.CreateForeignKey1(webhookBinding, config);
             WebhookEventEntityType.CreateForeignKey1(webhookEvent, config);
 
@@ -94,6 +101,10 @@ namespace Portal.Core.Data.CompiledModel
             IssuedKeyEntityType.CreateAnnotations(issuedKey);
             KeyBindingEntityType.CreateAnnotations(keyBinding);
             McpSettingsEntityType.CreateAnnotations(mcpSettings);
+            NotificationAttemptEntityType.CreateAnnotations(notificationAttempt);
+            NotificationDeliveryEntityType.CreateAnnotations(notificationDelivery);
+            NotificationEndpointEntityType.CreateAnnotations(notificationEndpoint);
+            NotificationMessageEntityType.CreateAnnotations(notificationMessage);
             OAuthStateEntityType.CreateAnnotations(oAuthState);
             SigningSecretEntityType.CreateAnnotations(signingSecret);
             MembershipEntityType.CreateAnnotations(membership);

@@ -9,6 +9,7 @@ using Portal.Client.V1.Tenants.Item.Integrations;
 using Portal.Client.V1.Tenants.Item.KeyPolicy;
 using Portal.Client.V1.Tenants.Item.Keys;
 using Portal.Client.V1.Tenants.Item.Members;
+using Portal.Client.V1.Tenants.Item.NotificationEndpoints;
 using Portal.Client.V1.Tenants.Item.Overview;
 using Portal.Client.V1.Tenants.Item.Security;
 using Portal.Client.V1.Tenants.Item.SigningSecrets;
@@ -58,6 +59,11 @@ namespace Portal.Client.V1.Tenants.Item
         public global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder Members
         {
             get => new global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The notificationEndpoints property</summary>
+        public global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder NotificationEndpoints
+        {
+            get => new global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The overview property</summary>
         public global::Portal.Client.V1.Tenants.Item.Overview.OverviewRequestBuilder Overview
