@@ -108,14 +108,20 @@ internal static class IngestDriver
     public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(1);
 
     /// <summary>POSTs a JSON event with <paramref name="webhookId"/> to <paramref name="url"/>, as a provider would (padded to about <paramref name="bodyBytes"/>).</summary>
-    public static async Task<Delivery> DeliverAsync(this PortalApplication app, string url, string webhookId, int bodyBytes = 0)
+    /// <remarks>
+    /// Runs on the thread pool, not on xUnit's test threads: xUnit runs every async test's continuations on as many
+    /// threads as the machine has cores, shared by all test classes running at once, and a class that blocks them (a
+    /// synchronous wait) would hold this delivery's completion back although the portal had answered. A PostgreSQL
+    /// pass once timed out so: the ten 503s had been answered, but their completions waited for a test thread.
+    /// </remarks>
+    public static Task<Delivery> DeliverAsync(this PortalApplication app, string url, string webhookId, int bodyBytes = 0) => Task.Run(async () =>
     {
         using var http = app.CreateClient();
         var body = $$"""{"id":"{{webhookId}}","padding":"{{new string('p', bodyBytes)}}"}""";
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url).PathAndQuery) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("webhook-id", webhookId);
-        return new Delivery(webhookId, await http.SendAsync(request));
-    }
+        return new Delivery(webhookId, await http.SendAsync(request).ConfigureAwait(false));
+    });
 
     /// <summary>
     /// Sends the "plug" delivery <paramref name="plugId"/> and returns (its pending answer) once the writer has taken it,

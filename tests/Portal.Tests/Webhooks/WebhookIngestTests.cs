@@ -161,11 +161,21 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
     private Task<Task<Delivery>> StallWriterAsync(string url) => portal.App.StallWriterAsync(url, "plug");
 
     /// <summary>Waits for the first <paramref name="count"/> of <paramref name="sends"/> to complete and returns them.</summary>
-    private static async Task<List<Delivery>> FirstCompletedAsync(List<Task<Delivery>> sends, int count)
+    private async Task<List<Delivery>> FirstCompletedAsync(List<Task<Delivery>> sends, int count)
     {
         while (sends.Count(s => s.IsCompleted) < count)
         {
-            await Task.WhenAny(sends.Where(s => !s.IsCompleted)).WaitAsync(IngestDriver.HangGuard);
+            try
+            {
+                await Task.WhenAny(sends.Where(s => !s.IsCompleted)).WaitAsync(IngestDriver.HangGuard);
+            }
+            catch (TimeoutException)
+            {
+                // Say what the queue and the answers looked like: a hang here must explain itself.
+                var answered = sends.Where(s => s.IsCompletedSuccessfully).GroupBy(s => (int)s.Result.Response.StatusCode).Select(g => $"{g.Count()}×{g.Key}");
+                throw new TimeoutException($"{sends.Count(s => s.IsCompleted)} of {sends.Count} deliveries answered after {IngestDriver.HangGuard} " +
+                    $"({string.Join(", ", answered)}; {sends.Count(s => s.IsFaulted)} faulted), waiting: {portal.Ingest.Waiting}, expected {count} answered.");
+            }
         }
 
         return sends.Where(s => s.IsCompleted).Select(s => s.Result).ToList();
