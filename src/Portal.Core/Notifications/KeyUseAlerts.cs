@@ -67,7 +67,7 @@ public sealed class KeyUseAlerts(IDbContextFactory<PortalDbContext> dbFactory, N
             return;
         }
 
-        NotificationEvents.StageKey(db, NotificationEvents.KeyUsedAfterRevoke, key, "unknown caller", now, [("revokedAt", key.RevokedAt), ("ip", ip)]);
+        NotificationEvents.StageKey(db, NotificationEvents.KeyUsedAfterRevoke, key, "unknown caller", now, [("revokedAt", key.RevokedAt), ("expiredAt", key.RevokedAt is null ? key.ExpiresAt : null), ("ip", ip)]);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         signal.Wake();

@@ -343,7 +343,7 @@ public sealed class NotificationDispatcher(
         db.AuditEvents.Add(AuditEvent.Of(Actor.System(endpoint.TenantId), now, "notificationEndpoint.disabled", NotificationEndpointService.AuditTarget(endpoint.Id)));
         NotificationEvents.Stage(db, endpoint.TenantId, NotificationEvents.EndpointDisabled, now, new Dictionary<string, object?>
         {
-            ["endpoint"] = new { id = endpoint.Id, url = endpoint.Url },
+            ["endpoint"] = new { id = endpoint.Id, url = NotificationEvents.Shown(endpoint.Url) },
             ["reason"] = endpoint.DisabledReason,
             ["failingSince"] = endpoint.FailingSince,
             ["actor"] = "system",

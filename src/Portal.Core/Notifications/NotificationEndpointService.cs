@@ -114,7 +114,7 @@ public sealed class NotificationEndpointService(
             {
                 endpoint.Enabled = enabled;
                 endpoint.DisabledAt = enabled ? null : time.NowMs();
-                endpoint.DisabledReason = enabled ? null : $"Disabled by {actor.AuditName}.";
+                endpoint.DisabledReason = null; // a reason is kept only when the portal disabled it (the banner's source)
                 endpoint.FailingSince = null;
             }
 
@@ -194,7 +194,7 @@ public sealed class NotificationEndpointService(
             var now = time.NowMs();
             var message = NotificationEvents.Stage(db, actor.TenantId, NotificationEvents.Test, now, new Dictionary<string, object?>
             {
-                ["endpoint"] = new { id = endpoint.Id, url = endpoint.Url },
+                ["endpoint"] = new { id = endpoint.Id, url = NotificationEvents.Shown(endpoint.Url) },
                 ["actor"] = actor.AuditName,
                 ["message"] = "A test event sent from the portal. No key changed.",
             }, endpoint.Id);
@@ -302,11 +302,11 @@ public sealed class NotificationEndpointService(
         return queued;
     }
 
-    /// <summary>The tenant's disabled endpoints (the banner's source).</summary>
+    /// <summary>The endpoints the portal disabled after five days of failures (the banner's source); one a person disabled has no reason.</summary>
     public async Task<IReadOnlyList<NotificationEndpointView>> DisabledAsync(Actor actor, CancellationToken ct = default)
     {
         var all = await ListAsync(actor, ct);
-        return all.Items.Where(e => !e.Enabled && e.DisabledAt is not null && e.DisabledReason is not null && !e.DisabledReason.StartsWith("Disabled by ", StringComparison.Ordinal)).ToList();
+        return all.Items.Where(e => !e.Enabled && e.DisabledReason is not null).ToList();
     }
 
     private static async Task<NotificationEndpoint?> FindAsync(PortalDbContext db, Actor actor, string endpointId, bool tracked, CancellationToken ct)

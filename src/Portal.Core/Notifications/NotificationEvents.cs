@@ -92,6 +92,10 @@ public static class NotificationEvents
             ["reason"] = reason,
         });
 
+    /// <summary>An endpoint's URL as other endpoints are told it: without its query string or fragment, which may carry a token.</summary>
+    public static string Shown(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : "";
+
     /// <summary>An actor as events name it (as the audit log does).</summary>
     public static string ActorName(Actor actor) => actor.AuditName;
 

@@ -105,7 +105,7 @@ public sealed class NotificationDeliveryTests(NotificationPortal fixture) : ICla
         failing.Status = 503;
         await using var healthy = await LoopbackReceiver.StartAsync();
         var (admin, t) = await fixture.TenantAsync();
-        var broken = await admin.NewEndpointAsync(t, failing.Url, "key.rotated");
+        var broken = await admin.NewEndpointAsync(t, failing.Url + "?token=receiver-query-token", "key.rotated");
         await admin.NewEndpointAsync(t, healthy.Url, "notification_endpoint.disabled");
 
         for (var day = 0; day < 5; day++)
@@ -130,6 +130,8 @@ public sealed class NotificationDeliveryTests(NotificationPortal fixture) : ICla
         var payload = JsonNode.Parse(told.Body)!;
         Assert.Equal("notification_endpoint.disabled", payload["type"]!.GetValue<string>());
         Assert.Equal(broken.Id(), payload["data"]!["endpoint"]!["id"]!.GetValue<string>());
+        Assert.Equal(failing.Url, payload["data"]!["endpoint"]!["url"]!.GetValue<string>()); // the other endpoints are not told its query string
+        Assert.DoesNotContain("receiver-query-token", told.Body, StringComparison.Ordinal);
 
         var before = failing.Received.Count;
         await admin.RotatedSigningSecretAsync(t);
