@@ -338,5 +338,15 @@ public sealed class KeyInventoryApiTests(WebhookPortal portal) : IClassFixture<W
         await Task.WhenAll(sweep.RunAsync(), sweep.RunAsync()); // two sweeps at once (as two instances would) announce it once
         Assert.Equal(1, await AnnouncedAsync("key.expired"));
         Assert.Equal(1, await AnnouncedAsync("key.rotation_due"));
+
+        // Issue 17: each announcement is a notification event too, once, naming the key by prefix and its owner.
+        await using var db = await portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>().CreateDbContextAsync();
+        var events = db.NotificationMessages.Where(m => m.TenantId == tenant && (m.EventType == "key.rotation_due" || m.EventType == "key.expired")).OrderBy(m => m.Id).ToList();
+        Assert.Equal(["key.rotation_due", "key.expired"], events.Select(e => e.EventType));
+        var data = JsonNode.Parse(events[1].Payload)!["data"]!;
+        Assert.Equal(key["keyPrefix"]!.GetValue<string>(), data["keyPrefix"]!.GetValue<string>());
+        Assert.Equal("webhook_key", data["kind"]!.GetValue<string>());
+        Assert.Equal("config", data["owner"]!["type"]!.GetValue<string>());
+        Assert.Equal(config, data["owner"]!["id"]!.GetValue<string>());
     }
 }

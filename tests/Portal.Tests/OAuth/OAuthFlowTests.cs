@@ -240,6 +240,15 @@ public sealed class OAuthFlowTests(PortalApplication app, AuthorizationServerFix
         Assert.False(refused.IsSuccess);
         Assert.Contains("invalid_grant", refused.Error!.Detail);
         Assert.Equal("NEEDS_REAUTH", await StatusAsync(http, integration, config));
+
+        // Issue 17: the connection and the refused refresh are announced (outbox rows of their own transactions), never a token.
+        await using var db = await app.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>().CreateDbContextAsync();
+        var events = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.NotificationMessages.Where(m => m.Payload.Contains(config)).OrderBy(m => m.Id));
+        Assert.Equal(["oauth.connected", "oauth.needs_reauth"], events.Select(e => e.EventType));
+        Assert.Contains("invalid_grant", events[1].Payload, StringComparison.Ordinal);
+        Assert.All(events, e => Assert.DoesNotContain(refreshed.Value.Value, e.Payload, StringComparison.Ordinal));
+        Assert.All(events, e => Assert.DoesNotContain(first.Value.Value, e.Payload, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -58,6 +59,15 @@ public sealed class LeakIntakeTests(SecretScanningPortal portal) : IClassFixture
         Assert.DoesNotContain(key, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain(key, audit.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain(key, App.Logs.All, StringComparison.Ordinal);
+
+        // DESIGN.md "Secret scanning intake": "… and announced as a key.leaked notification." Once, never with the token.
+        await using var db = await App.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>().CreateDbContextAsync();
+        var shownPrefix = key[..12];
+        var announced = db.NotificationMessages.Where(m => m.EventType == "key.leaked" && m.Payload.Contains(shownPrefix)).ToList();
+        var leakEvent = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(announced).Payload)!["data"]!;
+        Assert.Equal(LeakUrl, leakEvent["url"]!.GetValue<string>());
+        Assert.True(leakEvent["revoked"]!.GetValue<bool>());
+        Assert.DoesNotContain(key, announced[0].Payload, StringComparison.Ordinal);
     }
 
     [Fact]
