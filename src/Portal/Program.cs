@@ -49,6 +49,7 @@ catch (Exception e) when (e is OptionsValidationException or InvalidOperationExc
 app.UsePortalPipeline();
 
 app.MapPortalHealth();
+app.MapPortalMetrics();
 app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapTokenEndpoint();

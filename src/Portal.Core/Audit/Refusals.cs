@@ -35,6 +35,7 @@ public sealed class Refusals(IDbContextFactory<PortalDbContext> dbFactory, TimeP
     private async Task WriteAsync(Actor actor, string operation, string target, PortalDbContext? within, string? keyPrefix, CancellationToken ct)
     {
         var row = AuditEvent.Of(actor, time.NowMs(), operation, target, AuditOutcomes.Denied, keyPrefix);
+        PortalMetrics.Refusals.Add(1, PortalMetrics.Tag("operation", row.Action));
         if (within?.PendingRefusals is { } pending)
         {
             pending.Add(row);

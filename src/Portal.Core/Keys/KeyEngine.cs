@@ -95,6 +95,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         binding.Version = Guid.NewGuid();
         binding.RotatedAt = previous is null ? binding.RotatedAt : now;
         db.AuditEvents.Add(AuditEvent.Of(actor, now, previous is null ? "key.mint" : "key.rotate", auditTarget, keyPrefix: key.KeyPrefix));
+        PortalMetrics.KeyIssues.Add(1, PortalMetrics.Tag("kind", KeyKinds.WireName(kind)), PortalMetrics.Tag("mode", previous is null ? "mint" : "rotate"));
         if (previous is not null)
         {
             // Announced with the rotation, in its transaction (DESIGN.md "Notifications"): the new key by prefix, and what became of the old one.
@@ -113,6 +114,16 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     /// </summary>
     /// <param name="tenantId">The tenant the key must belong to; null when the key itself says which (a bearer key names its tenant).</param>
     public async Task<KeyCheck> CheckAsync(KeyKind kind, string? tenantId, string? presented, KeyOwner? expectedOwner, string? ip, KeyUse? use = null, CancellationToken ct = default)
+    {
+        var check = await CheckCoreAsync(kind, tenantId, presented, expectedOwner, ip, use, ct);
+        PortalMetrics.KeyChecks.Add(1, PortalMetrics.Tag("kind", KeyKinds.WireName(kind)), PortalMetrics.Tag("outcome", OutcomeNames[(int)check.Outcome]));
+        return check;
+    }
+
+    private static readonly string[] OutcomeNames = Enum.GetValues<KeyCheckOutcome>().OrderBy(o => (int)o)
+        .Select(o => o == KeyCheckOutcome.WrongOwner ? "wrong_owner" : o.ToString().ToLowerInvariant()).ToArray();
+
+    private async Task<KeyCheck> CheckCoreAsync(KeyKind kind, string? tenantId, string? presented, KeyOwner? expectedOwner, string? ip, KeyUse? use, CancellationToken ct)
     {
         if (!SecretFormat.IsWellFormed(KeyKinds.Prefix(kind), presented))
         {

@@ -300,6 +300,7 @@ public sealed class NotificationDispatcher(
             }
         }
 
+        PortalMetrics.NotificationAttempts.Add(1, PortalMetrics.Tag("outcome", sent.Succeeded ? "succeeded" : sent.WasSent ? "failed" : "not_sent"));
         db.NotificationAttempts.Add(new NotificationAttempt
         {
             TenantId = delivery.TenantId,

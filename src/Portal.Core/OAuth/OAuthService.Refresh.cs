@@ -48,6 +48,7 @@ public sealed partial class OAuthService
             ["grant_type"] = "refresh_token",
             ["refresh_token"] = refresh,
         }, ct);
+        PortalMetrics.OAuthRefreshes.Add(1, PortalMetrics.Tag("outcome", tokens is not null ? "refreshed" : answered ? "needs_reauth" : "failed"));
         if (tokens is null)
         {
             return answered

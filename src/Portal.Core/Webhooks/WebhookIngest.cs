@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Portal.Core.Common;
 using Portal.Core.Data;
 
 namespace Portal.Core.Webhooks;
@@ -48,6 +49,9 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
     /// <summary>Events waiting for the writer now.</summary>
     public int Waiting => _queue.Reader.Count;
 
+    /// <summary>Reports <see cref="Waiting"/> as the <c>portal.ingest.queue_depth</c> gauge (the app's writer calls it once).</summary>
+    internal void Observe() => PortalMetrics.ObserveQueueDepth(() => Waiting);
+
     private long _queuedBytes;
 
     /// <summary>Body bytes held for the writer now (queued or in the batch being written).</summary>
@@ -66,7 +70,9 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         try
         {
             var pending = new Pending(e);
-            return _queue.Writer.TryWrite(pending) ? await pending.Done.Task : IngestOutcome.Busy;
+            var outcome = _queue.Writer.TryWrite(pending) ? await pending.Done.Task : IngestOutcome.Busy;
+            PortalMetrics.Ingest.Add(1, PortalMetrics.Tag("outcome", OutcomeNames[(int)outcome]));
+            return outcome;
         }
         finally
         {
@@ -106,8 +112,11 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         }
     }
 
+    private static readonly string[] OutcomeNames = Enum.GetValues<IngestOutcome>().OrderBy(o => (int)o).Select(o => o.ToString().ToLowerInvariant()).ToArray();
+
     private async Task WriteAsync(List<Pending> batch)
     {
+        PortalMetrics.IngestBatch.Record(batch.Count);
         try
         {
             var stored = await InsertAsync(batch);
@@ -220,5 +229,9 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
 /// <summary>Runs the <see cref="WebhookIngest"/> writer; on stop it drains what was accepted before ending.</summary>
 public sealed class WebhookIngestWriter(WebhookIngest ingest) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => ingest.RunAsync(stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        ingest.Observe();
+        return ingest.RunAsync(stoppingToken);
+    }
 }

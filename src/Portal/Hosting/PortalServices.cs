@@ -37,6 +37,7 @@ public static class PortalServices
         services.PostConfigure<PortalOptions>(o => o.LocalAccounts = !configuration.EntraEnabled());
         services.AddSingleton(TimeProvider.System);
 
+        builder.AddPortalTelemetry();
         services.AddPortalStore(configuration, builder.Environment.ContentRootPath);
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
         services.AddSingleton<KeyRingWarmer>();

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Portal.Tests.Infrastructure;
+using Portal.Tests.Webhooks;
+
+namespace Portal.Tests.Hosting;
+
+/// <summary>
+/// Issue 18, "OpenTelemetry": traces and metrics of a real request, as an exporter receives them (OpenTelemetry's
+/// in-memory exporter added next to the app's own), and the Prometheus scrape. "The key in a webhook URL never reaches a
+/// span, a metric tag or a log."
+/// </summary>
+public sealed class TelemetryTests : IDisposable
+{
+    private readonly List<Activity> _spans = [];
+    private readonly List<Metric> _metrics = [];
+    private readonly PortalApplication _app;
+
+    public TelemetryTests()
+    {
+        _app = new PortalApplication
+        {
+            Settings = { ["Portal:Metrics:Prometheus"] = "true" },
+            TestServices = services => services.AddOpenTelemetry()
+                .WithTracing(t => t.AddInMemoryExporter(_spans))
+                .WithMetrics(m => m.AddInMemoryExporter(_metrics)),
+        };
+    }
+
+    [Fact]
+    public async Task A_webhook_delivery_is_traced_and_counted_and_its_key_is_in_no_span_metric_or_scrape()
+    {
+        using var admin = await _app.ClientAsync();
+        var (integration, config) = await admin.NewConfigAsync();
+        var url = await admin.GeneratedUrlAsync(integration, config);
+        var key = WebhookApi.KeyOf(url);
+        using var http = _app.CreateClient();
+        using (var accepted = await http.PostAsJsonAsync(new Uri(url).PathAndQuery, new { hello = "world" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        var wrong = url[..^4] + "AAAA";
+        using (var refused = await http.PostAsJsonAsync(new Uri(wrong).PathAndQuery, new { hello = "world" }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+
+        var scrape = await (await http.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        _app.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000); // spans are exported as they end; this only waits for stragglers
+        _app.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000); // collects into the in-memory exporter (the Prometheus reader, pulled, reports false here)
+        Assert.NotEmpty(_metrics);
+
+        // Traced: the delivery's request span, by its route, with the path redacted; and the store's spans under it.
+        var delivery = Assert.Single(_spans, s => s.Kind == ActivityKind.Server && s.GetTagItem("http.route") is "/webhooks/{tenant}/{integration}/{key}"
+            && s.GetTagItem("http.response.status_code") is 202);
+        Assert.EndsWith("/{key}", (string)delivery.GetTagItem("url.path")!, StringComparison.Ordinal);
+        Assert.Contains(_spans, s => s.TraceId == delivery.TraceId && s.Source.Name.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+
+        // Counted: the portal's own meter.
+        Assert.True(Sum("portal.key.checks", ("kind", "webhook_key"), ("outcome", "valid")) >= 1);
+        Assert.True(Sum("portal.key.checks", ("kind", "webhook_key"), ("outcome", "malformed")) >= 1); // its checksum fails: refused without a lookup
+        Assert.True(Sum("portal.ingest.deliveries", ("outcome", "stored")) >= 1);
+        Assert.True(Sum("portal.key.issued", ("kind", "webhook_key"), ("mode", "mint")) >= 1);
+        Assert.Contains("portal_key_checks", scrape, StringComparison.Ordinal);
+        Assert.Contains("portal_ingest_queue_depth", scrape, StringComparison.Ordinal);
+
+        // Never the key: not in a span's name, tags or events, not in a metric's tags, not in the scrape, not in a log line.
+        foreach (var secret in new[] { key, key[4..], wrong[(wrong.LastIndexOf('/') + 1)..] })
+        {
+            foreach (var span in _spans)
+            {
+                var text = string.Join('\n', new[] { span.DisplayName, span.OperationName }
+                    .Concat(span.TagObjects.Select(t => $"{t.Key}={t.Value}"))
+                    .Concat(span.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}"))));
+                Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+            }
+
+            foreach (var metric in _metrics)
+            {
+                foreach (ref readonly var point in metric.GetMetricPoints())
+                {
+                    foreach (var tag in point.Tags)
+                    {
+                        Assert.DoesNotContain(secret, $"{tag.Key}={tag.Value}", StringComparison.Ordinal);
+                    }
+                }
+            }
+
+            Assert.DoesNotContain(secret, scrape, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, _app.Logs.All, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Without_the_setting_there_is_no_metrics_endpoint()
+    {
+        using var plain = new PortalApplication();
+        using var http = plain.CreateClient();
+        using var response = await http.GetAsync("/metrics");
+        Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("portal_key_checks", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private long Sum(string name, params (string Key, string Value)[] tags)
+    {
+        long total = 0;
+        foreach (var metric in _metrics.Where(m => m.Name == name))
+        {
+            foreach (ref readonly var point in metric.GetMetricPoints())
+            {
+                var pointTags = new Dictionary<string, object?>();
+                foreach (var tag in point.Tags)
+                {
+                    pointTags[tag.Key] = tag.Value;
+                }
+
+                if (tags.All(t => Equals(pointTags.GetValueOrDefault(t.Key), t.Value)))
+                {
+                    total += point.GetSumLong();
+                }
+            }
+        }
+
+        return total;
+    }
+
+    public void Dispose() => _app.Dispose();
+}
