@@ -22,6 +22,7 @@ public sealed partial class NotificationsPage
     private IReadOnlyList<NotificationEndpointView>? _endpoints;
     private IReadOnlyList<NotificationEndpointView> _disabled = [];
     private Guid? _selected;
+    private string? _endpointQuery;
     private string? _watch;
     private bool _busy;
 
@@ -29,7 +30,13 @@ public sealed partial class NotificationsPage
 
     protected override async Task LoadAsync()
     {
-        _selected = Guid.TryParse(EndpointQuery, out var id) ? id : null;
+        // The address wins when it changed (a link, back and forward); a selection made here is already in it.
+        if (EndpointQuery != _endpointQuery)
+        {
+            _endpointQuery = EndpointQuery;
+            _selected = Guid.TryParse(EndpointQuery, out var id) ? id : null;
+        }
+
         await LoadEndpointsAsync();
     }
 
