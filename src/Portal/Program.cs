@@ -91,8 +91,10 @@ catch (StoreConfigurationException e)
 }
 
 app.WarmUpAfterStart();
-app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"Portal is running (started in {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms). Sign in at {app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
+// A log line (JSON too, with Logging:Console:FormatterName=json), not a bare console write.
+app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
+    "Portal is running (started in {StartMilliseconds:F0} ms). Sign in at {SignIn}",
+    (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds, $"{app.Urls.FirstOrDefault() ?? "http://localhost:5000"}/account/login"));
 await app.RunAsync();
 return 0;
 

@@ -38,6 +38,14 @@ public static class PortalServices
         services.AddSingleton(TimeProvider.System);
 
         builder.AddPortalTelemetry();
+        // Logging:Console:FormatterName=json gives one JSON object per line; its scopes carry the request's TraceId and
+        // SpanId (the host tracks them), so a line can be found from a trace and back.
+        services.Configure<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat ??= "yyyy-MM-ddTHH:mm:ss.fffZ";
+        });
         services.AddPortalStore(configuration, builder.Environment.ContentRootPath);
         services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
         services.AddSingleton<KeyRingWarmer>();
