@@ -91,6 +91,7 @@ catch (StoreConfigurationException e)
 }
 
 app.WarmUpAfterStart();
+app.WarnIfUnprotected();
 // A log line (JSON too, with Logging:Console:FormatterName=json), not a bare console write.
 app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogInformation(
     "Portal is running (started in {StartMilliseconds:F0} ms). Sign in at {SignIn}",

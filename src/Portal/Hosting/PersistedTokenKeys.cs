@@ -53,8 +53,20 @@ public sealed class PersistedTokenKeys(IDbContextFactory<PortalDbContext> dbFact
             }
         }
 
+        string privateKey;
+        try
+        {
+            privateKey = protector.Unprotect(row.ProtectedPrivateKey);
+        }
+        catch (CryptographicException e)
+        {
+            // A database copied without the key ring's certificate (or a ring that lost its keys): no token can be made.
+            throw new InvalidOperationException(
+                $"The token server's {use} key cannot be decrypted with this instance's Data Protection key ring (is {KeyRingProtection.CertificatePathSetting} the certificate the ring was protected with?). No token can be issued or read.", e);
+        }
+
         var rsa = RSA.Create();
-        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(protector.Unprotect(row.ProtectedPrivateKey)), out _);
+        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(privateKey), out _);
         return new RsaSecurityKey(rsa) { KeyId = row.Id };
     }
 }

@@ -47,7 +47,7 @@ public static class PortalServices
             o.TimestampFormat ??= "yyyy-MM-ddTHH:mm:ss.fffZ";
         });
         services.AddPortalStore(configuration, builder.Environment.ContentRootPath);
-        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
+        services.AddPortalDataProtection(configuration);
         services.AddSingleton<KeyRingWarmer>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyRingWarmer>());
 

@@ -37,6 +37,9 @@ public sealed class JsonLogsTests
             Assert.True(parsed.RootElement.TryGetProperty("LogLevel", out _), line);
         }
 
+        // Issue 18: "the portal logs a one-line warning at start in Production when no protection is configured".
+        Assert.Single(lines, l => l.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal) && l.Contains("key ring is not protected", StringComparison.Ordinal));
+
         var requestLine = lines.First(l => l.Contains("/healthz", StringComparison.Ordinal) && l.Contains(traceId, StringComparison.Ordinal));
         using var document = JsonDocument.Parse(requestLine);
         var scopes = document.RootElement.GetProperty("Scopes").EnumerateArray().ToList();
