@@ -19,6 +19,11 @@ using Portal.Features.Notifications;
 using Portal.Features.Tenancy;
 using Portal.Features.Webhooks;
 
+if (args is ["backup", ..])
+{
+    return await StoreBackupCommand.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddPortalConfigurationFile(builder.Environment);
 // Serve MudBlazor's and the framework's assets when run from the repo in any environment (no-op when published).

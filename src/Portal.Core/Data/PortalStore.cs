@@ -54,18 +54,7 @@ public static class PortalStore
         }
         else
         {
-            if (string.IsNullOrWhiteSpace(connectionString))
-            {
-                var dataDirectory = configuration["Portal:DataDirectory"];
-                if (string.IsNullOrWhiteSpace(dataDirectory))
-                {
-                    dataDirectory = Path.Combine(contentRootPath, "data");
-                }
-
-                Directory.CreateDirectory(dataDirectory);
-                connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
-            }
-
+            connectionString = SqliteConnectionString(configuration, contentRootPath);
             services.AddDbContextFactory<PortalDbContext>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
         }
 
@@ -74,6 +63,25 @@ public static class PortalStore
         services.AddSingleton<ChangeAnnouncer>();
         services.AddSingleton<SharedRateLimiter>(); // per-key and per-address budgets: in memory on SQLite, shared on PostgreSQL
         return services;
+    }
+
+    /// <summary>The SQLite store's connection string: <c>ConnectionStrings:Portal</c>, or <c>portal.db</c> in <c>Portal:DataDirectory</c> (default <c>data</c> under the content root, created).</summary>
+    public static string SqliteConnectionString(IConfiguration configuration, string contentRootPath)
+    {
+        var connectionString = configuration.GetConnectionString("Portal");
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return connectionString;
+        }
+
+        var dataDirectory = configuration["Portal:DataDirectory"];
+        if (string.IsNullOrWhiteSpace(dataDirectory))
+        {
+            dataDirectory = Path.Combine(contentRootPath, "data");
+        }
+
+        Directory.CreateDirectory(dataDirectory);
+        return $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
     }
 
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString)
