@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Notifications;
+using Portal.Tests.Infrastructure;
+using Portal.Tests.Webhooks;
+
+namespace Portal.Tests.Notifications;
+
+/// <summary>Review of issue 17: bugs a tenant or an attacker would hit, each shown by a test that failed before its fix.</summary>
+public sealed class ReviewFindingsTests(NotificationPortal fixture) : IClassFixture<NotificationPortal>
+{
+    // README "Retries": "A 2xx answer is success." A receiver that answers the POST with a same-host 302 (a trailing-slash
+    // or login redirect) was followed as a GET without the event's body; the GET's 200 was recorded as a delivery that
+    // succeeded, so the event was never delivered, never retried, and the attempts log said "succeeded".
+    [Fact]
+    public async Task A_receiver_that_redirects_the_post_has_not_received_the_event_and_the_attempt_is_not_a_success()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync();
+        var (admin, t) = await fixture.TenantAsync();
+        var endpoint = await admin.NewEndpointAsync(t, receiver.Base + "/moved", "key.rotated");
+        await admin.RotatedSigningSecretAsync(t);
+
+        await fixture.SendDueAsync();
+
+        var attempt = Assert.Single(await admin.AttemptsAsync(t, endpoint.Id()))!;
+        Assert.Empty(receiver.Landed); // the event's body reached nobody ...
+        Assert.NotEqual("succeeded", attempt["outcome"]!.GetValue<string>()); // ... so it was not delivered
+        Assert.Equal(302, attempt["status"]?.GetValue<int>());
+        Assert.Equal(0, receiver.Gets); // and no bodiless GET was made in its name
+    }
+}
+
+/// <summary>A receiver on loopback whose routes each do one thing: /moved redirects (302) to /landing, /held holds its first request until released, /events records.</summary>
+public sealed class ScriptedReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ScriptedReceiver(WebApplication app) => _app = app;
+
+    public string Base { get; private set; } = "";
+
+    public ConcurrentQueue<string> Landed { get; } = new();
+
+    public ConcurrentQueue<string> Events { get; } = new();
+
+    private int _gets;
+
+    public int Gets => Volatile.Read(ref _gets);
+
+    public TaskCompletionSource HeldArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public static async Task<ScriptedReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new ScriptedReceiver(app);
+        app.MapPost("/moved", () => Results.Redirect("/landing"));
+        app.MapGet("/landing", () =>
+        {
+            Interlocked.Increment(ref receiver._gets);
+            return Results.Ok("landing page");
+        });
+        app.MapPost("/landing", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            receiver.Landed.Enqueue(await reader.ReadToEndAsync());
+            return Results.NoContent();
+        });
+        app.MapPost("/held", async () =>
+        {
+            if (receiver.HeldArrived.TrySetResult())
+            {
+                await receiver.Release.Task; // the first request only: another instance's retry is answered at once
+            }
+
+            return Results.NoContent();
+        });
+        app.MapPost("/events", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            receiver.Events.Enqueue(await reader.ReadToEndAsync());
+            return Results.NoContent();
+        });
+        await app.StartAsync();
+        receiver.Base = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Release.TrySetResult();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
