@@ -37,6 +37,25 @@ public sealed class ReviewFindingsTests(NotificationPortal fixture) : IClassFixt
         Assert.Equal(302, attempt["status"]?.GetValue<int>());
         Assert.Equal(0, receiver.Gets); // and no bodiless GET was made in its name
     }
+
+    // NotificationEndpoint.UrlLength (2048) was checked on the URL as typed, but the URL stored is Uri.AbsoluteUri, which
+    // percent-escapes: 1,000 'é' become 6,000 characters. SQLite stored a URL longer than the limit; PostgreSQL
+    // (varchar(2048)) failed the insert, which ConcurrencyRetry took for a lost race: eight retries, then a misleading 409
+    // "kept being changed by other writers". Such a URL is a 400 naming url on both stores.
+    [Fact]
+    public async Task A_url_that_is_too_long_once_escaped_is_a_400_naming_url_on_every_store()
+    {
+        var (admin, t) = await fixture.TenantAsync();
+        var url = "https://ops.example.com/" + new string('é', 1000);
+        Assert.True(url.Length <= NotificationEndpoint.UrlLength);
+
+        await (await admin.PostAsJsonAsync($"{t}/notification-endpoints", new { url })).ExpectValidationAsync("url");
+
+        var endpoint = await admin.NewEndpointAsync(t, "https://ops.example.com/short");
+        await (await admin.PatchAsJsonAsync($"{t}/notification-endpoints/{endpoint.Id()}", new { url })).ExpectValidationAsync("url");
+        var list = await (await admin.GetAsync($"{t}/notification-endpoints")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("https://ops.example.com/short", Assert.Single(list["items"]!.AsArray())!["url"]!.GetValue<string>());
+    }
 }
 
 /// <summary>A receiver on loopback whose routes each do one thing: /moved redirects (302) to /landing, /held holds its first request until released, /events records.</summary>
