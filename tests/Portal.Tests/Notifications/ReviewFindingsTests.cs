@@ -58,6 +58,58 @@ public sealed class ReviewFindingsTests(NotificationPortal fixture) : IClassFixt
     }
 }
 
+/// <summary>The app with a long outbound timeout, so a receiver the test holds keeps one dispatcher busy as long as the test wants.</summary>
+public sealed class LongTimeoutNotificationPortal : IDisposable
+{
+    public WebhookPortal Portal { get; } = new(new Dictionary<string, string>
+    {
+        ["Portal:Notifications:Dispatch"] = "false",
+        ["Portal:Outbound:Timeout"] = "00:01:00",
+    });
+
+    public async Task<(HttpClient Admin, string Base)> TenantAsync()
+    {
+        var tenant = ApiTestData.NewId("ntf");
+        return (await Portal.OtherTenantAsync(tenant), $"/v1/tenants/{tenant}");
+    }
+
+    public void Dispose() => Portal.Dispose();
+}
+
+public sealed class ReviewFindingsLeaseTests(LongTimeoutNotificationPortal fixture) : IClassFixture<LongTimeoutNotificationPortal>
+{
+    // DESIGN/README: "with several instances each delivery is sent by one of them (a lease that runs out because its
+    // instance died is taken over)". One lease (timeout + 1 min) was taken for a whole batch of up to 20 deliveries that
+    // are then sent one after the other: behind a few slow receivers the later deliveries' lease ran out before their
+    // turn, a second instance took them over and sent them, and the first instance sent them again when it got there,
+    // with no instance dying.
+    [Fact]
+    public async Task A_delivery_whose_lease_ran_out_while_it_waited_in_a_batch_is_not_sent_again_by_the_instance_that_claimed_it()
+    {
+        await using var receiver = await ScriptedReceiver.StartAsync();
+        var (admin, t) = await fixture.TenantAsync();
+        await admin.NewEndpointAsync(t, receiver.Base + "/held", "key.rotated");
+        await admin.NewEndpointAsync(t, receiver.Base + "/events", "key.revoked");
+        var name = ApiTestData.NewId("ntf-lease");
+        await (await admin.PostAsJsonAsync($"{t}/signing-secrets", new { name })).ExpectAsync(HttpStatusCode.Created);
+        await (await admin.PostAsync($"{t}/signing-secrets/{name}:rotate", null)).ExpectAsync(HttpStatusCode.OK); // key.rotated: to /held
+        await (await admin.DeleteAsync($"{t}/signing-secrets/{name}")).ExpectAsync(HttpStatusCode.NoContent); // key.revoked: to /events
+
+        var first = fixture.Portal.Services.GetRequiredService<NotificationDispatcher>();
+        var second = ActivatorUtilities.CreateInstance<NotificationDispatcher>(fixture.Portal.Services); // another instance on the same store
+        var busy = Task.Run(() => first.RunOnceAsync()); // claims both deliveries, and is held by /held
+        await receiver.HeldArrived.Task.WaitAsync(TimeSpan.FromMinutes(1));
+
+        fixture.Portal.Time.Advance(TimeSpan.FromMinutes(3)); // past the first instance's lease on both
+        await second.RunOnceAsync(); // takes over the one still waiting, and delivers it
+        Assert.Single(receiver.Events);
+
+        receiver.Release.SetResult();
+        await busy.WaitAsync(TimeSpan.FromMinutes(1));
+        Assert.Single(receiver.Events); // sent once, by the instance that held it
+    }
+}
+
 /// <summary>A receiver on loopback whose routes each do one thing: /moved redirects (302) to /landing, /held holds its first request until released, /events records.</summary>
 public sealed class ScriptedReceiver : IAsyncDisposable
 {
