@@ -56,6 +56,28 @@ public sealed class ReviewFindingsTests(NotificationPortal fixture) : IClassFixt
         var list = await (await admin.GetAsync($"{t}/notification-endpoints")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("https://ops.example.com/short", Assert.Single(list["items"]!.AsArray())!["url"]!.GetValue<string>());
     }
+
+    // README: key.rotated when "any key is rotated (API, page, inventory, ...)". The notification endpoint's own whsec_
+    // secret is listed in the key inventory (owner notificationEndpoint), and the lifecycle sweep announces it as
+    // rotation_due / expired, but rotating it from the inventory was a 409 "belongs to something that no longer exists".
+    [Fact]
+    public async Task A_notification_endpoints_secret_can_be_rotated_from_the_key_inventory_and_that_is_announced()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        var (admin, t) = await fixture.TenantAsync();
+        var endpoint = await admin.NewEndpointAsync(t, receiver.Url, "key.rotated");
+        var prefix = endpoint["secretPrefix"]!.GetValue<string>();
+        var keys = await (await admin.GetAsync($"{t}/keys?kind=signing_secret")).ExpectAsync(HttpStatusCode.OK);
+        var key = Assert.Single(keys["items"]!.AsArray(), k => k!["keyPrefix"]!.GetValue<string>() == prefix)!;
+
+        var rotated = await (await admin.PostAsync($"{t}/keys/{key["id"]!.GetValue<string>()}:rotate", null)).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.StartsWith("whsec_", rotated["secret"]!.GetValue<string>(), StringComparison.Ordinal);
+        await fixture.SendDueAsync();
+        var told = Assert.Single(receiver.Received);
+        Assert.Equal("key.rotated", JsonNode.Parse(told.Body)!["type"]!.GetValue<string>());
+        Assert.DoesNotContain(rotated["secret"]!.GetValue<string>()[6..], told.Body, StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The app with a long outbound timeout, so a receiver the test holds keeps one dispatcher busy as long as the test wants.</summary>
