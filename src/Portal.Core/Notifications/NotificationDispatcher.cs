@@ -188,11 +188,32 @@ public sealed class NotificationDispatcher(
             return; // deleted with its endpoint meanwhile
         }
 
+        // The batch's lease was taken before the deliveries ahead of this one were sent, each up to the outbound timeout:
+        // renew it for this send alone, or leave the delivery to the instance that took it over when it ran out.
+        if (await RenewAsync(deliveryId, lease, ct) is not { } renewed)
+        {
+            return;
+        }
+
+        lease = renewed;
         var started = time.NowMs();
         var attempt = endpoint.Enabled
             ? await SendAsync(endpoint, message, ct)
             : new Sent(null, 0, null, "Not sent: the endpoint is disabled.", WasSent: false);
         await RecordAsync(delivery, message, endpoint, lease, started, attempt, ct);
+    }
+
+    /// <summary>The delivery's lease renewed from now, if it is still this round's; null when another instance took it over or it is done.</summary>
+    private async Task<long?> RenewAsync(long deliveryId, long lease, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = time.NowMs();
+        var renewed = now + (long)(outbound.Value.Timeout + TimeSpan.FromMinutes(1)).TotalMilliseconds;
+        using var turn = await StoreWriteGate.EnterAsync(db, ct);
+        var kept = await db.NotificationDeliveries
+            .Where(d => d.Id == deliveryId && d.State == DeliveryState.Pending && d.LockedUntil == lease)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LockedUntil, renewed), ct);
+        return kept == 1 ? renewed : null;
     }
 
     private sealed record Sent(int? Status, int DurationMs, string? Excerpt, string? Error, bool WasSent = true)
@@ -216,6 +237,7 @@ public sealed class NotificationDispatcher(
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", string.Join(' ', secrets.Select(s => StandardWebhookSignature.Sign(s, message.WebhookId, timestamp, body))));
         request.Headers.UserAgent.ParseAdd("Portal-Notifications/1.0");
+        request.Options.Set(OutboundHttp.NoRedirects, true); // a redirect followed as a GET drops the event; a 3xx is a failed attempt
 
         var watch = Stopwatch.StartNew();
         try

@@ -391,6 +391,13 @@ public sealed class NotificationEndpointService(
             return null;
         }
 
+        if (uri.AbsoluteUri.Length > NotificationEndpoint.UrlLength)
+        {
+            // What is stored is the escaped form, which may be several times longer than what was typed.
+            errors.Add("url", $"url must be at most {NotificationEndpoint.UrlLength} characters once escaped (non-ASCII characters take up to 9 each).");
+            return null;
+        }
+
         return uri.AbsoluteUri;
     }
 

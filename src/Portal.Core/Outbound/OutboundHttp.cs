@@ -13,6 +13,9 @@ public static class OutboundHttp
 {
     public const string ClientName = "portal-outbound";
 
+    /// <summary>Set on a request whose redirect must be answered as is (a POST whose body must reach the address itself, e.g. a notification).</summary>
+    public static readonly HttpRequestOptionsKey<bool> NoRedirects = new("Portal.Outbound.NoRedirects");
+
     public static IServiceCollection AddOutboundHttp(this IServiceCollection services)
     {
         services.AddTransient<SameHostRedirectHandler>();
@@ -118,6 +121,11 @@ internal sealed class SameHostRedirectHandler(IOptions<OutboundOptions> options)
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         var response = await base.SendAsync(request, ct);
+        if (request.Options.TryGetValue(OutboundHttp.NoRedirects, out var none) && none)
+        {
+            return response;
+        }
+
         for (var hops = 0; hops < options.Value.MaxRedirects && IsRedirect(response) && response.Headers.Location is { } location; hops++)
         {
             var target = location.IsAbsoluteUri ? location : new Uri(request.RequestUri!, location);
