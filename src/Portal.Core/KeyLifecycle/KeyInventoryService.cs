@@ -29,6 +29,7 @@ public sealed partial class KeyInventoryService(
     McpSettingsService mcp,
     IntegrationKeyService integrationKeys,
     ApiClientService apiClients,
+    Notifications.NotificationEndpointService notificationEndpoints,
     TimeProvider time)
 {
     public async Task<Result<Page<KeyInventoryItem>>> ListAsync(Actor actor, KeyInventoryQuery query, Paging paging, CancellationToken ct = default)
@@ -219,6 +220,14 @@ public sealed partial class KeyInventoryService(
                     : rotated.Error!;
             }
 
+            case KeyOwnerKind.NotificationEndpoint:
+            {
+                var rotated = await notificationEndpoints.RotateSecretAsync(actor, owner.Id, gracePeriodSeconds, ct);
+                return rotated.IsSuccess && rotated.Value!.Secret is { } secret
+                    ? new KeyRotatedFromInventory(kindName, rotated.Value.SecretPrefix ?? SecretFormat.Display(KeyPrefixes.SigningSecret, secret), secret, null, ownerRef, rotated.Value.PreviousSecretExpiresAt)
+                    : rotated.Error ?? Error.Conflict("The notification endpoint has no secret to rotate.");
+            }
+
             default:
                 return Error.Conflict($"Key {key.KeyPrefix} cannot be rotated from here.");
         }
@@ -406,6 +415,9 @@ public sealed partial class KeyInventoryService(
         var secretNames = parsed.Where(o => o.Kind == KeyOwnerKind.SigningSecret).Select(o => o.Id).ToList();
         var secrets = secretNames.Count == 0 ? [] : await db.SigningSecrets.AsNoTracking()
             .Where(s => s.TenantId == tenant && secretNames.Contains(s.Name)).Select(s => s.Name).ToListAsync(ct);
+        var endpointIds = parsed.Where(o => o.Kind == KeyOwnerKind.NotificationEndpoint && Guid.TryParse(o.Id, out _)).Select(o => Guid.Parse(o.Id)).ToList();
+        var endpoints = endpointIds.Count == 0 ? [] : await db.NotificationEndpoints.AsNoTracking()
+            .Where(e => e.TenantId == tenant && endpointIds.Contains(e.Id)).Select(e => new { e.Id, e.Url }).ToListAsync(ct);
 
         string ConfigHref(string integrationId, Guid configId) => $"/t/{t}/integrations/{Uri.EscapeDataString(integrationId)}/configs/{configId}";
         foreach (var o in parsed)
@@ -425,6 +437,8 @@ public sealed partial class KeyInventoryService(
                     ? new KeyOwnerRef(type, o.Id, $"Integration key of {ii.DisplayName}", $"/t/{t}/integrations/{Uri.EscapeDataString(ii.Id)}?tab=integration-key") : null,
                 KeyOwnerKind.ApiClient => clients.FirstOrDefault(c => c.ClientId == o.Id) is { } ac
                     ? new KeyOwnerRef(type, o.Id, $"API client {ac.DisplayName}", $"/t/{t}/api-clients") : null,
+                KeyOwnerKind.NotificationEndpoint => endpoints.FirstOrDefault(e => e.Id.ToString() == o.Id) is { } ne
+                    ? new KeyOwnerRef(type, o.Id, $"Notification endpoint {Notifications.NotificationEvents.Shown(ne.Url)}", $"/t/{t}/settings/notifications") : null,
                 _ => null,
             };
             if (found is not null)

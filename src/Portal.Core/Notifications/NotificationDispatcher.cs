@@ -237,6 +237,7 @@ public sealed class NotificationDispatcher(
         request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation("webhook-signature", string.Join(' ', secrets.Select(s => StandardWebhookSignature.Sign(s, message.WebhookId, timestamp, body))));
         request.Headers.UserAgent.ParseAdd("Portal-Notifications/1.0");
+        request.Options.Set(OutboundHttp.ReadAtMost, NotificationAttempt.ExcerptBytes); // a 2xx with a large body is still a success
         request.Options.Set(OutboundHttp.NoRedirects, true); // a redirect followed as a GET drops the event; a 3xx is a failed attempt
 
         var watch = Stopwatch.StartNew();

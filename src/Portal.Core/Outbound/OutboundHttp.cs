@@ -16,6 +16,9 @@ public static class OutboundHttp
     /// <summary>Set on a request whose redirect must be answered as is (a POST whose body must reach the address itself, e.g. a notification).</summary>
     public static readonly HttpRequestOptionsKey<bool> NoRedirects = new("Portal.Outbound.NoRedirects");
 
+    /// <summary>Set on a request whose answer matters only by its status and first bytes (a notification): at most this many bytes of the body are read, and a larger body is cut there instead of refused.</summary>
+    public static readonly HttpRequestOptionsKey<int> ReadAtMost = new("Portal.Outbound.ReadAtMost");
+
     public static IServiceCollection AddOutboundHttp(this IServiceCollection services)
     {
         services.AddTransient<SameHostRedirectHandler>();
@@ -165,7 +168,12 @@ internal sealed class ResponseSizeCapHandler(IOptions<OutboundOptions> options) 
     {
         var response = await base.SendAsync(request, ct);
         var max = options.Value.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength > max)
+        var cut = request.Options.TryGetValue(OutboundHttp.ReadAtMost, out var atMost) && atMost >= 0;
+        if (cut)
+        {
+            max = Math.Min(max, atMost);
+        }
+        else if (response.Content.Headers.ContentLength > max)
         {
             response.Dispose();
             throw new OutboundRefusedException($"The response is larger than {max} bytes.");
@@ -176,9 +184,9 @@ internal sealed class ResponseSizeCapHandler(IOptions<OutboundOptions> options) 
         {
             var chunk = new byte[16 * 1024];
             int read;
-            while ((read = await body.ReadAsync(chunk, ct)) > 0)
+            while ((read = await body.ReadAsync(chunk.AsMemory(0, cut ? (int)Math.Min(chunk.Length, max - buffer.Length) : chunk.Length), ct)) > 0)
             {
-                if (buffer.Length + read > max)
+                if (!cut && buffer.Length + read > max)
                 {
                     response.Dispose();
                     throw new OutboundRefusedException($"The response is larger than {max} bytes.");
@@ -191,7 +199,10 @@ internal sealed class ResponseSizeCapHandler(IOptions<OutboundOptions> options) 
         var content = new ByteArrayContent(buffer.ToArray());
         foreach (var header in response.Content.Headers)
         {
-            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            if (!cut || !string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
         }
 
         response.Content = content;

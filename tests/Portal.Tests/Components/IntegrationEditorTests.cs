@@ -57,9 +57,25 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         tab.Click();
     }
 
-    private IElement Group(string name) =>
-        _dialogs.FindAll("[role=group]").FirstOrDefault(g => g.GetAttribute("aria-label") == name)
-        ?? throw new Xunit.Sdk.XunitException($"No group '{name}' in:\n{_dialogs.Markup}");
+    /// <summary>A group of fields (e.g. "Parameter 2"), once it is rendered: an "Add" click renders its group asynchronously, and on a busy machine a moment later.</summary>
+    private IElement Group(string name)
+    {
+        IElement? Find() => _dialogs.FindAll("[role=group]").FirstOrDefault(g => g.GetAttribute("aria-label") == name);
+        if (Find() is { } found)
+        {
+            return found;
+        }
+
+        try
+        {
+            _dialogs.WaitForAssertion(() => Assert.NotNull(Find()), TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+        }
+
+        return Find() ?? throw new Xunit.Sdk.XunitException($"No group '{name}' in:\n{_dialogs.Markup}");
+    }
 
     private IElement Scope(string? group) => group is null ? _dialogs.Find(".mud-dialog") : Group(group);
 

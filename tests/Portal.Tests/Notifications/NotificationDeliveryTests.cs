@@ -150,6 +150,23 @@ public sealed class NotificationDeliveryTests(NotificationPortal fixture) : ICla
         Assert.Equal(before + 1, failing.Received.Count);
     }
 
+    [Fact]
+    public async Task A_success_with_a_body_larger_than_the_outbound_limit_is_a_success_and_keeps_its_first_KiB()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        receiver.Status = 200;
+        receiver.ResponseBody = "ok " + new string('y', 2 * 1024 * 1024); // over Portal:Outbound:MaxResponseBytes (1 MiB)
+        var (admin, t) = await fixture.TenantAsync();
+        var endpoint = await admin.NewEndpointAsync(t, receiver.Url);
+        await (await admin.PostAsync($"{t}/notification-endpoints/{endpoint.Id()}:test", null)).ExpectAsync(HttpStatusCode.Accepted);
+        await fixture.SendDueAsync();
+
+        var attempt = Assert.Single(await admin.AttemptsAsync(t, endpoint.Id()))!;
+        Assert.Equal("succeeded", attempt["outcome"]!.GetValue<string>());
+        Assert.Equal(200, attempt["status"]!.GetValue<int>());
+        Assert.Equal(1024, attempt["responseExcerpt"]!.GetValue<string>().Length);
+    }
+
     // issue 17: "Rolled-back change: nothing delivered."
     [Fact]
     public async Task A_rotation_that_rolls_back_announces_nothing()
