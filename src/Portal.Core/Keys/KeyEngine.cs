@@ -256,14 +256,20 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>Every key an owner has had, newest first: prefix, created, last used, expires, revoked.</summary>
-    public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, KeyOwner owner, CancellationToken ct = default)
+    public async Task<IReadOnlyList<KeyInfo>> ListAsync(string tenantId, KeyOwner owner, CancellationToken ct = default) =>
+        (await PageAsync(tenantId, owner, new Paging(0, int.MaxValue), ct)).Items;
+
+    /// <summary>A page of an owner's keys, newest first, with how many it has in all.</summary>
+    public async Task<Page<KeyInfo>> PageAsync(string tenantId, KeyOwner owner, Paging paging, CancellationToken ct = default)
     {
         var ownerId = owner.Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var activeId = await db.KeyBindings.AsNoTracking().Where(b => b.TenantId == tenantId && b.OwnerId == ownerId).Select(b => b.ActiveKeyId).FirstOrDefaultAsync(ct);
-        var keys = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId).OrderByDescending(k => k.CreatedAt).ToListAsync(ct);
+        var all = db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId);
+        var total = await all.CountAsync(ct);
+        var keys = await all.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
         var policy = await policies.GetAsync(tenantId, ct);
-        return keys.Select(k => ToInfo(k, k.Id == activeId) with { LastUsedAt = usage.LastUsed(k.Id, k.LastUsedAt), RotationDueAt = policy.For(k.Kind).DueAt(k.CreatedAt) }).ToList();
+        return new Page<KeyInfo>(keys.Select(k => ToInfo(k, k.Id == activeId) with { LastUsedAt = usage.LastUsed(k.Id, k.LastUsedAt), RotationDueAt = policy.For(k.Kind).DueAt(k.CreatedAt) }).ToList(), total);
     }
 
     /// <summary>Revokes every key of an owner (its resource is being deleted), inside the caller's unit of work.</summary>

@@ -121,7 +121,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         IssueForBindingAsync(actor, integrationId, configId, bindingId, IssueMode.Rotate, gracePeriodSeconds, requestBaseUrl, ct);
 
     /// <summary>Every webhook key the config has had, newest first: prefix, created, last used, expires, revoked.</summary>
-    public async Task<Result<Page<KeyInfo>>> ListKeysAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    public async Task<Result<Page<KeyInfo>>> ListKeysAsync(Actor actor, string integrationId, Guid configId, Paging? paging = null, CancellationToken ct = default)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -132,8 +132,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             }
         }
 
-        var list = await keys.ListAsync(actor.TenantId, KeyOwner.ForConfig(configId), ct);
-        return new Page<KeyInfo>(list, list.Count);
+        return await keys.PageAsync(actor.TenantId, KeyOwner.ForConfig(configId), paging ?? Paging.From(null, null), ct);
     }
 
     /// <summary>The received events of a config (its own URL and its bindings), newest first, optionally filtered.</summary>

@@ -14,6 +14,7 @@ using Portal.Core.KeyLifecycle;
 using Portal.Core.Keys;
 using Portal.Core.Mcp;
 using Portal.Core.Notifications;
+using Portal.Core.Retention;
 using Portal.Core.OAuth;
 using Portal.Core.Outbound;
 using Portal.Core.Overview;
@@ -56,6 +57,7 @@ public static class PortalServices
         services.AddOverview();
         services.AddKeyLifecycle();
         services.AddNotifications();
+        services.AddRetention();
         services.AddSecretScanning();
         services.Configure<DemoOptions>(configuration.GetSection(DemoOptions.Section));
         services.AddSingleton<DemoSeeder>();

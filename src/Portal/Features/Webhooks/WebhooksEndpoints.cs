@@ -31,9 +31,9 @@ public static class WebhooksEndpoints
             .AcceptsOptionalJson<WebhookRotateRequest>(GraceExample).Produces<WebhookUrlIssued>()
             .ProducesProblem(400).ProducesProblem(403).WithIdempotency();
 
-        config.MapGet("/{config:guid}/webhook/keys", (HttpContext http, string integration, Guid config, WebhookService service) =>
-                ApiResults.Ok(service.ListKeysAsync(http.Actor(), integration, config, http.RequestAborted)))
-            .WithName("configs.webhook.keys.list").AllowIntegrationKey().WithSummary("Lists the config's webhook keys by prefix: created, last used, expires, revoked.");
+        config.MapGet("/{config:guid}/webhook/keys", (HttpContext http, string integration, Guid config, WebhookService service, int? skip, int? take) =>
+                ApiResults.Ok(service.ListKeysAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
+            .WithName("configs.webhook.keys.list").AllowIntegrationKey().WithSummary("Lists the config's webhook keys by prefix, newest first, paged (skip, take ≤ 500): created, last used, expires, revoked.");
 
         config.MapGet("/{config:guid}/webhook/events", async Task<Results<Ok<Page<WebhookEventView>>, ProblemHttpResult>> (HttpContext http, string integration, Guid config, string? from, string? to, string? contentType, int? skip, int? take, WebhookService service) =>
             {

@@ -22,7 +22,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.K
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public KeysRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/keys", pathParameters)
+        public KeysRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/keys{?skip*,take*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,7 +30,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.K
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public KeysRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/keys", rawUrl)
+        public KeysRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/webhook/keys{?skip*,take*}", rawUrl)
         {
         }
         /// <summary>
@@ -44,11 +44,11 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.K
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Portal.Client.Models.PageOfKeyInfo?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfKeyInfo?> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Keys.KeysRequestBuilder.KeysRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Portal.Client.Models.PageOfKeyInfo> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfKeyInfo> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Keys.KeysRequestBuilder.KeysRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -67,11 +67,11 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.K
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Keys.KeysRequestBuilder.KeysRequestBuilderGetQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Keys.KeysRequestBuilder.KeysRequestBuilderGetQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
@@ -87,6 +87,21 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.K
         public global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Keys.KeysRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Webhook.Keys.KeysRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class KeysRequestBuilderGetQueryParameters 
+        {
+            #pragma warning disable CS1591
+            [QueryParameter("skip")]
+            public int? Skip { get; set; }
+            #pragma warning restore CS1591
+            #pragma warning disable CS1591
+            [QueryParameter("take")]
+            public int? Take { get; set; }
+            #pragma warning restore CS1591
         }
     }
 }
