@@ -17,13 +17,19 @@ public static class Telemetry
 {
     public const string PrometheusSetting = "Portal:Metrics:Prometheus";
 
+    /// <summary>Records traces even without OTLP (e.g. for an exporter added in code); off by default, so that an instance with nowhere to send spans does not pay for them on every request.</summary>
+    public const string TracesSetting = "Portal:Telemetry:Traces";
+
     public static void AddPortalTelemetry(this WebApplicationBuilder builder)
     {
         var prometheus = builder.Configuration.GetValue<bool>(PrometheusSetting);
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var traces = otlp || builder.Configuration.GetValue<bool>(TracesSetting);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("portal"))
-            .WithTracing(tracing => tracing
+            .ConfigureResource(resource => resource.AddService("portal"));
+        if (traces)
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o =>
                 {
                     // The span is named by the route template; its path and full URL are redacted before export.
@@ -38,8 +44,10 @@ public static class Telemetry
                     o.Filter = context => !context.Request.Path.StartsWithSegments("/metrics") && !context.Request.Path.StartsWithSegments("/_blazor");
                 })
                 .AddHttpClientInstrumentation()
-                .AddEntityFrameworkCoreInstrumentation())
-            .WithMetrics(metrics =>
+                .AddEntityFrameworkCoreInstrumentation());
+        }
+
+        telemetry.WithMetrics(metrics =>
             {
                 metrics
                     .AddAspNetCoreInstrumentation()

@@ -25,7 +25,7 @@ public sealed class TelemetryTests : IDisposable
     {
         _app = new PortalApplication
         {
-            Settings = { ["Portal:Metrics:Prometheus"] = "true" },
+            Settings = { ["Portal:Metrics:Prometheus"] = "true", ["Portal:Telemetry:Traces"] = "true" },
             TestServices = services => services.AddOpenTelemetry()
                 .WithTracing(t => t.AddInMemoryExporter(_spans))
                 .WithMetrics(m => m.AddInMemoryExporter(_metrics)),
@@ -98,9 +98,10 @@ public sealed class TelemetryTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_the_setting_there_is_no_metrics_endpoint()
+    public async Task Without_the_settings_there_is_no_metrics_endpoint_and_no_request_pays_for_a_span()
     {
         using var plain = new PortalApplication();
+        Assert.Null(plain.Services.GetService<TracerProvider>()); // no OTLP endpoint, no Portal:Telemetry:Traces: nothing records spans
         using var http = plain.CreateClient();
         using var response = await http.GetAsync("/metrics");
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
