@@ -29,7 +29,14 @@ public sealed class RetentionTests : IDisposable
 
         await (await admin.RotateAsync(integration, config)).ExpectAsync(HttpStatusCode.OK);
         var current = (await (await admin.RotateAsync(integration, config)).ExpectAsync(HttpStatusCode.OK))["webhookUrl"]!.GetValue<string>();
-        var sweep = _portal.Services.GetRequiredService<RetentionSweep>();
+        var retention = _portal.Services.GetRequiredService<RetentionSweep>();
+        var dispatcher = _portal.Services.GetRequiredService<Portal.Core.Notifications.NotificationDispatcher>();
+        async Task<RetentionResult> SweepAsync()
+        {
+            await dispatcher.RunOnceAsync(); // the rotations' notifications are fanned out now, not whenever the background round comes
+            return await retention.RunAsync();
+        }
+
         var keys = $"{WebhookApi.ConfigPath(integration, config)}/webhook/keys";
 
         // Paged like every list: newest first.
@@ -39,9 +46,10 @@ public sealed class RetentionTests : IDisposable
 
         _portal.Time.Advance(TimeSpan.FromDays(31));
         Assert.Equal(HttpStatusCode.Accepted, await DeliverAsync(current, "new_0"));
-        var result = await sweep.RunAsync();
+        var result = await SweepAsync();
         Assert.Equal(5, result.Events); // 30 days of events by default, deleted two at a time (Batch=2)
         Assert.Equal(0, result.RevokedKeys); // revoked 31 days ago: kept for 90
+        Assert.Equal(2, result.Notifications); // the two key.rotated events, sent to nobody, 31 days old (kept 30)
         using (var fresh = await _portal.AdminAsync())
         {
             Assert.Equal(["new_0"], await fresh.StoredWebhookIdsAsync(integration, config));
@@ -50,7 +58,7 @@ public sealed class RetentionTests : IDisposable
         }
 
         _portal.Time.Advance(TimeSpan.FromDays(60));
-        result = await sweep.RunAsync();
+        result = await SweepAsync();
         Assert.Equal(2, result.RevokedKeys);
         Assert.True(result.AuditRows > 0, "audit rows older than 60 days were kept");
         using (var fresh = await _portal.AdminAsync())
@@ -66,7 +74,7 @@ public sealed class RetentionTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Accepted, await DeliverAsync(current, "new_1")); // the key in force is never swept
         Assert.Equal(HttpStatusCode.NotFound, await DeliverAsync(first, "gone")); // a swept key is as refused as a revoked one
-        Assert.Equal(new RetentionResult(0, 0, 0, 0), await sweep.RunAsync()); // nothing left to do
+        Assert.Equal(new RetentionResult(0, 0, 0, 0), await SweepAsync()); // nothing left to do
     }
 
     [Fact]
