@@ -22,10 +22,13 @@ public sealed class JsonLogsTests
         request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
         using var response = await http.SendAsync(request);
 
+        // The line reaches us through the console logger's queue and the process's stdout pipe: wait for it (a minute at
+        // most, against a hang; a loaded CI machine took longer than ten seconds once).
         string[] lines = [];
-        for (var i = 0; i < 200 && !lines.Any(l => l.Contains(traceId, StringComparison.Ordinal)); i++)
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!guard.IsCancellationRequested && !lines.Any(l => l.Contains(traceId, StringComparison.Ordinal)))
         {
-            await Task.Delay(50);
+            await Task.Delay(50, CancellationToken.None);
             lines = portal.Tail.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
         }
 
@@ -40,7 +43,8 @@ public sealed class JsonLogsTests
         // Issue 18: "the portal logs a one-line warning at start in Production when no protection is configured".
         Assert.Single(lines, l => l.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal) && l.Contains("key ring is not protected", StringComparison.Ordinal));
 
-        var requestLine = lines.First(l => l.Contains("/healthz", StringComparison.Ordinal) && l.Contains(traceId, StringComparison.Ordinal));
+        var requestLine = lines.FirstOrDefault(l => l.Contains("/healthz", StringComparison.Ordinal) && l.Contains(traceId, StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"No line of the /healthz request with trace id {traceId} (answered {(int)response.StatusCode}) in:\n{portal.Tail}");
         using var document = JsonDocument.Parse(requestLine);
         var scopes = document.RootElement.GetProperty("Scopes").EnumerateArray().ToList();
         Assert.Contains(scopes, s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("TraceId", out var id) && id.GetString() == traceId);
