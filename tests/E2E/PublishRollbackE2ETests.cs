@@ -32,8 +32,9 @@ public sealed class PublishRollbackE2ETests(PortalServer server, ITestOutputHelp
         await Page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
         await Expect(dialog).ToContainTextAsync("as a new revision");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync(); // closed, not closing: its own "Publish" button is gone (a loaded run found both)
         await Expect(Page.GetByRole(AriaRole.List, new() { Name = "Revisions" })).ToHaveCountAsync(0);
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
+        await Page.Locator("#main").GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Publish", Exact = true }).ClickAsync();
         await Expect(Page.GetByText("Published as a new revision.")).ToBeVisibleAsync();
 
