@@ -17,8 +17,10 @@ namespace Portal.Tests.Hosting;
 /// </summary>
 public sealed class TelemetryTests : IDisposable
 {
-    private readonly List<Activity> _spans = [];
-    private readonly List<Metric> _metrics = [];
+    // Activity and meter listeners are global to the test process: spans and measurements of other test classes' apps
+    // arrive here too, from other threads. Locked lists, read as snapshots; this test's own spans are found by trace id.
+    private readonly LockedList<Activity> _spans = new();
+    private readonly LockedList<Metric> _metrics = new();
     private readonly PortalApplication _app;
 
     public TelemetryTests()
@@ -40,8 +42,11 @@ public sealed class TelemetryTests : IDisposable
         var url = await admin.GeneratedUrlAsync(integration, config);
         var key = WebhookApi.KeyOf(url);
         using var http = _app.CreateClient();
-        using (var accepted = await http.PostAsJsonAsync(new Uri(url).PathAndQuery, new { hello = "world" }))
+        var traceId = ActivityTraceId.CreateRandom();
+        using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url).PathAndQuery) { Content = JsonContent.Create(new { hello = "world" }) })
         {
+            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+            using var accepted = await http.SendAsync(request);
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         }
 
@@ -54,13 +59,15 @@ public sealed class TelemetryTests : IDisposable
         var scrape = await (await http.GetAsync("/metrics")).Content.ReadAsStringAsync();
         _app.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000); // spans are exported as they end; this only waits for stragglers
         _app.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000); // collects into the in-memory exporter (the Prometheus reader, pulled, reports false here)
-        Assert.NotEmpty(_metrics);
+        Assert.NotEmpty(_metrics.Snapshot());
 
         // Traced: the delivery's request span, by its route, with the path redacted; and the store's spans under it.
-        var delivery = Assert.Single(_spans, s => s.Kind == ActivityKind.Server && s.GetTagItem("http.route") is "/webhooks/{tenant}/{integration}/{key}"
-            && s.GetTagItem("http.response.status_code") is 202);
+        var spans = _spans.Snapshot();
+        var delivery = Assert.Single(spans, s => s.TraceId == traceId && s.Kind == ActivityKind.Server);
+        Assert.Equal("/webhooks/{tenant}/{integration}/{key}", delivery.GetTagItem("http.route"));
+        Assert.Equal(202, delivery.GetTagItem("http.response.status_code"));
         Assert.EndsWith("/{key}", (string)delivery.GetTagItem("url.path")!, StringComparison.Ordinal);
-        Assert.Contains(_spans, s => s.TraceId == delivery.TraceId && s.Source.Name.Contains("EntityFrameworkCore", StringComparison.Ordinal));
+        Assert.Contains(spans, s => s.Source.Name.Contains("EntityFrameworkCore", StringComparison.Ordinal)); // the store's commands are traced too
 
         // Counted: the portal's own meter.
         Assert.True(Sum("portal.key.checks", ("kind", "webhook_key"), ("outcome", "valid")) >= 1);
@@ -73,7 +80,7 @@ public sealed class TelemetryTests : IDisposable
         // Never the key: not in a span's name, tags or events, not in a metric's tags, not in the scrape, not in a log line.
         foreach (var secret in new[] { key, key[4..], wrong[(wrong.LastIndexOf('/') + 1)..] })
         {
-            foreach (var span in _spans)
+            foreach (var span in spans)
             {
                 var text = string.Join('\n', new[] { span.DisplayName, span.OperationName }
                     .Concat(span.TagObjects.Select(t => $"{t.Key}={t.Value}"))
@@ -81,7 +88,7 @@ public sealed class TelemetryTests : IDisposable
                 Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
             }
 
-            foreach (var metric in _metrics)
+            foreach (var metric in _metrics.Snapshot())
             {
                 foreach (ref readonly var point in metric.GetMetricPoints())
                 {
@@ -111,7 +118,7 @@ public sealed class TelemetryTests : IDisposable
     private long Sum(string name, params (string Key, string Value)[] tags)
     {
         long total = 0;
-        foreach (var metric in _metrics.Where(m => m.Name == name))
+        foreach (var metric in _metrics.Snapshot().Where(m => m.Name == name))
         {
             foreach (ref readonly var point in metric.GetMetricPoints())
             {
@@ -132,4 +139,63 @@ public sealed class TelemetryTests : IDisposable
     }
 
     public void Dispose() => _app.Dispose();
+
+    /// <summary>A list exporters may add to from any thread while the test reads snapshots of it.</summary>
+    private sealed class LockedList<T> : ICollection<T>
+    {
+        private readonly List<T> _items = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_items)
+                {
+                    return _items.Count;
+                }
+            }
+        }
+
+        public bool IsReadOnly => false;
+
+        public T[] Snapshot()
+        {
+            lock (_items)
+            {
+                return [.. _items];
+            }
+        }
+
+        public void Add(T item)
+        {
+            lock (_items)
+            {
+                _items.Add(item);
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_items)
+            {
+                _items.Clear();
+            }
+        }
+
+        public bool Contains(T item) => Snapshot().Contains(item);
+
+        public void CopyTo(T[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
+
+        public bool Remove(T item)
+        {
+            lock (_items)
+            {
+                return _items.Remove(item);
+            }
+        }
+
+        public IEnumerator<T> GetEnumerator() => ((IEnumerable<T>)Snapshot()).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
