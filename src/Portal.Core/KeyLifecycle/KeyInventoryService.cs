@@ -167,6 +167,10 @@ public sealed partial class KeyInventoryService(
         }
 
         var kindName = KeyKinds.WireName(key.Kind);
+
+        // The owner's rotation runs in its own transaction; the key in force is checked again there (KeyEngine), so of two
+        // rotations of this key at once one rotates and the other is a 409, never a second rotation of the new key.
+        using var expectation = KeyEngine.ExpectActive(key.Id, key.KeyPrefix);
         switch (owner.Kind)
         {
             case KeyOwnerKind.Config:

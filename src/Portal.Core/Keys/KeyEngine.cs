@@ -42,6 +42,10 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
 
         var binding = await db.KeyBindingForUpdateAsync(actor.TenantId, ownerId, ct);
         var previous = binding?.ActiveKeyId is { } activeId ? await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) : null;
+        if (Expected.Value is { } expected && mode != IssueMode.First && previous?.Id != expected.KeyId)
+        {
+            return Error.Conflict($"Key {expected.KeyPrefix} is no longer the key in force: it was rotated meanwhile. Nothing was rotated again.");
+        }
         if (mode == IssueMode.First && previous is not null)
         {
             return Error.Conflict("A key is bound already; rotate it instead.");
@@ -104,6 +108,27 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         }
 
         return new MintedKey(key.Id, secret, now, previous?.Id, previousExpiresAt);
+    }
+
+    private static readonly AsyncLocal<ExpectedKey?> Expected = new();
+
+    private sealed record ExpectedKey(Guid KeyId, string KeyPrefix);
+
+    /// <summary>
+    /// Until disposed, a rotation on this flow (<see cref="IssueAsync"/>, whichever owner service calls it) rotates only
+    /// if <paramref name="keyId"/> is still the key in force when its transaction reads the binding; otherwise it is a
+    /// 409. For callers that chose a key to rotate before the owner's transaction began (the Keys inventory).
+    /// </summary>
+    public static IDisposable ExpectActive(Guid keyId, string keyPrefix)
+    {
+        var outer = Expected.Value;
+        Expected.Value = new ExpectedKey(keyId, keyPrefix);
+        return new Restore(() => Expected.Value = outer);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
     }
 
     /// <summary>

@@ -87,6 +87,39 @@ public sealed class KeyLifecycleEdgeTests(WebhookPortal portal) : IClassFixture<
         Assert.Contains(expired["items"]!.AsArray(), k => k!["id"]!.GetValue<string>() == id);
         Assert.Equal(0, (await (await a3.GetAsync($"{Keys(tenant)}?kind=webhook_key&status=grace")).ExpectAsync(HttpStatusCode.OK))["total"]!.GetValue<int>());
     }
+
+    // Issue 16 follow-up (last stop's note): "two simultaneous :rotate calls on the same key id can both pass the 'key in
+    // force' check … The second then replaces the key the first caller just received."
+    [Fact]
+    public async Task Eight_rotations_of_one_key_at_once_from_the_inventory_rotate_it_once_and_the_others_are_409s()
+    {
+        const string tenant = "rv-race";
+        using var admin = await portal.OtherTenantAsync(tenant);
+        var name = $"race-{Guid.NewGuid():N}"[..20];
+        var created = await (await admin.PostAsJsonAsync($"/v1/tenants/{tenant}/signing-secrets", new { name })).ExpectAsync(HttpStatusCode.Created);
+        var prefix = created["token"]!.GetValue<string>()[..14];
+        var list = await (await admin.GetAsync($"{Keys(tenant)}?kind=signing_secret")).ExpectAsync(HttpStatusCode.OK);
+        var id = list["items"]!.AsArray().Single(k => k!["keyPrefix"]!.GetValue<string>() == prefix)!["id"]!.GetValue<string>();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            using var response = await admin.PostAsync($"{Keys(tenant)}/{id}:rotate", null);
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        })));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a =>
+        {
+            Assert.Equal(HttpStatusCode.Conflict, a.StatusCode);
+            Assert.Contains(prefix, a.Body, StringComparison.Ordinal); // names the key that is no longer in force
+        });
+        var history = await (await admin.GetAsync($"/v1/tenants/{tenant}/signing-secrets")).ExpectAsync(HttpStatusCode.OK);
+        var secret = history["items"]!.AsArray().Single(s => s!["name"]!.GetValue<string>() == name)!;
+        var winner = JsonNode.Parse(answers.Single(a => a.StatusCode == HttpStatusCode.OK).Body)!;
+        Assert.Equal(winner["keyPrefix"]!.GetValue<string>(), secret["keyPrefix"]!.GetValue<string>()); // the key the caller received is the one in force
+        var all = await (await admin.GetAsync($"{Keys(tenant)}?kind=signing_secret&status=revoked")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Single(all["items"]!.AsArray(), k => k!["owner"]!["id"]!.GetValue<string>() == name); // one rotation: one replaced key
+    }
 }
 
 /// <summary>Issue 16: "Malformed JSON … → a clean 200 …, no 5xx".</summary>
