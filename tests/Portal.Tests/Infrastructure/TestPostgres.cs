@@ -58,6 +58,9 @@ public sealed class TestPostgres : IDisposable
             Database = database,
             Username = "postgres",
             MaxPoolSize = 30,
+            // Tests hold locks on purpose (WebhookIngestTests' StoreLock) while a loaded machine sends slowly: a statement
+            // waiting for such a lock must not be cancelled by the default 30 s command timeout (a CI run failed so).
+            CommandTimeout = 300,
             // A dropped database or a stopped server must not leave idle pooled connections around for long.
             ConnectionIdleLifetime = 10,
         }.ConnectionString;

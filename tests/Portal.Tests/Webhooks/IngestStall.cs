@@ -105,7 +105,7 @@ internal sealed record Delivery(string WebhookId, HttpResponseMessage Response);
 internal static class IngestDriver
 {
     /// <summary>Only against a hang (a broken stall), never to judge speed: every wait here ends on an event, not a clock.</summary>
-    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(3); // a loaded CI machine once took over a minute to answer 60 deliveries
 
     /// <summary>POSTs a JSON event with <paramref name="webhookId"/> to <paramref name="url"/>, as a provider would (padded to about <paramref name="bodyBytes"/>).</summary>
     /// <remarks>

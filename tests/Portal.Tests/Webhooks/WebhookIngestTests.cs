@@ -58,13 +58,19 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
         List<Task<Delivery>> sends;
         List<Delivery> early;
 
-        await using (await StoreLock.TakeAsync(portal.App))
+        await using (var storeLock = await StoreLock.TakeAsync(portal.App))
         {
             plug = await StallWriterAsync(url);
+            if (portal.App.Postgres)
+            {
+                // The plug's insert is waiting for the lock now: the writer cannot take anything more.
+                await IngestDriver.UntilAsync(async () => await storeLock.WaitingOnWebhookEventsAsync() >= 1, "the plug's insert waiting for the table lock");
+            }
+
             sends = ids.Select(id => DeliverAsync(url, id)).ToList();
 
             // The writer is stuck at the store with the plug: the queue fills, and exactly the overflow is answered at once.
-            early = await FirstCompletedAsync(sends, overflow);
+            early = await FirstCompletedAsync(sends, overflow, plug);
             Assert.Equal(Capacity, portal.Ingest.Waiting);
             Assert.Equal(overflow, sends.Count(s => s.IsCompleted));
             Assert.False(plug.IsCompleted, "the plug was answered before its batch could be committed");
@@ -161,7 +167,7 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
     private Task<Task<Delivery>> StallWriterAsync(string url) => portal.App.StallWriterAsync(url, "plug");
 
     /// <summary>Waits for the first <paramref name="count"/> of <paramref name="sends"/> to complete and returns them.</summary>
-    private async Task<List<Delivery>> FirstCompletedAsync(List<Task<Delivery>> sends, int count)
+    private async Task<List<Delivery>> FirstCompletedAsync(List<Task<Delivery>> sends, int count, Task<Delivery> plug)
     {
         while (sends.Count(s => s.IsCompleted) < count)
         {
@@ -174,7 +180,8 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
                 // Say what the queue and the answers looked like: a hang here must explain itself.
                 var answered = sends.Where(s => s.IsCompletedSuccessfully).GroupBy(s => (int)s.Result.Response.StatusCode).Select(g => $"{g.Count()}×{g.Key}");
                 throw new TimeoutException($"{sends.Count(s => s.IsCompleted)} of {sends.Count} deliveries answered after {IngestDriver.HangGuard} " +
-                    $"({string.Join(", ", answered)}; {sends.Count(s => s.IsFaulted)} faulted), waiting: {portal.Ingest.Waiting}, expected {count} answered.");
+                    $"({string.Join(", ", answered)}; {sends.Count(s => s.IsFaulted)} faulted), waiting: {portal.Ingest.Waiting}, expected {count} answered; " +
+                    $"the plug: {(plug.IsCompletedSuccessfully ? ((int)plug.Result.Response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : plug.Status.ToString())}.");
             }
         }
 
