@@ -45,7 +45,7 @@ public sealed class RefusalAuditUiTests : PortalComponentTest, IClassFixture<Web
             .Add(x => x.Ownership, WebhookOwnership.Config).Add(x => x.CanEdit, true));
         panel.WaitForAssertion(() => Assert.Contains("No webhook URL yet", panel.Markup));
 
-        await Button(panel, "Generate webhook URL").ClickAsync(new());
+        await panel.InvokeAsync(() => Button(panel, "Generate webhook URL").ClickAsync(new()));
 
         var audit = _portal.Services.GetRequiredService<AuditService>();
         var rows = (await audit.ListAsync(Admin, new AuditQuery(Actor: viewer.AuditName), Paging.From(0, 100))).Items;

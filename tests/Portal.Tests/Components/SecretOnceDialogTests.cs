@@ -40,7 +40,7 @@ public sealed class SecretOnceDialogTests : PortalComponentTest
         var (provider, _) = await OpenAsync();
         Assert.DoesNotContain("Copied", provider.Markup);
 
-        await Button(provider, "Copy").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Copy").ClickAsync(new()));
 
         var call = Assert.Single(clipboard.Invocations);
         Assert.Equal(Secret, Assert.Single(call.Arguments));
@@ -52,7 +52,7 @@ public sealed class SecretOnceDialogTests : PortalComponentTest
     {
         var (provider, _) = await OpenAsync();
 
-        await Button(provider, "Done").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Done").ClickAsync(new()));
 
         Assert.Contains("You have not copied", provider.Find("[role=alert]").TextContent);
         Assert.NotNull(Button(provider, "Go back"));
@@ -65,9 +65,9 @@ public sealed class SecretOnceDialogTests : PortalComponentTest
     public async Task Go_back_returns_to_copy_and_done()
     {
         var (provider, _) = await OpenAsync();
-        await Button(provider, "Done").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Done").ClickAsync(new()));
 
-        await Button(provider, "Go back").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Go back").ClickAsync(new()));
 
         Assert.DoesNotContain("You have not copied", provider.Markup);
         Assert.NotNull(Button(provider, "Copy"));
@@ -78,9 +78,9 @@ public sealed class SecretOnceDialogTests : PortalComponentTest
     public async Task Close_without_copying_closes_and_the_secret_is_gone_from_the_page()
     {
         var (provider, dialog) = await OpenAsync();
-        await Button(provider, "Done").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Done").ClickAsync(new()));
 
-        await Button(provider, "Close without copying").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Close without copying").ClickAsync(new()));
 
         provider.WaitForAssertion(() => Assert.Empty(provider.FindAll(".mud-dialog")));
         Assert.DoesNotContain(Secret, provider.Markup);
@@ -94,10 +94,10 @@ public sealed class SecretOnceDialogTests : PortalComponentTest
     {
         var clipboard = ClipboardAccepts();
         var (provider, dialog) = await OpenAsync();
-        await Button(provider, "Copy").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Copy").ClickAsync(new()));
         Assert.Single(clipboard.Invocations);
 
-        await Button(provider, "Done").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Done").ClickAsync(new()));
 
         provider.WaitForAssertion(() => Assert.Empty(provider.FindAll(".mud-dialog")));
         Assert.DoesNotContain(Secret, provider.Markup);
@@ -113,9 +113,9 @@ public sealed class SecretOnceDialogTests : PortalComponentTest
     {
         JSInterop.Setup<bool>("portalClipboard.copy", _ => true).SetResult(false);
         var (provider, _) = await OpenAsync();
-        await Button(provider, "Copy").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Copy").ClickAsync(new()));
 
-        await Button(provider, "Done").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Done").ClickAsync(new()));
 
         Assert.DoesNotContain("Copied", provider.Markup);
         Assert.Contains("You have not copied", provider.Markup);

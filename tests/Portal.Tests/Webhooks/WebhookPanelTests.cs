@@ -42,14 +42,14 @@ public sealed class WebhookPanelTests : PortalComponentTest, IClassFixture<Webho
         var panel = RenderPanel(integration, config);
         panel.WaitForAssertion(() => Assert.Contains("No webhook URL yet", panel.Markup));
 
-        var click = Button(panel, "Generate webhook URL").ClickAsync(new());
+        var click = panel.InvokeAsync(() => Button(panel, "Generate webhook URL").ClickAsync(new()));
 
         provider.WaitForAssertion(() => Assert.Contains($"http://localhost/webhooks/default/{integration}/whk_", provider.Markup));
         var field = provider.Find(".secret-value textarea, .secret-value input");
         var url = field.GetAttribute("value") ?? field.TextContent;
         Assert.DoesNotContain(url, panel.Markup, StringComparison.Ordinal);
-        await Button(provider, "Copy").ClickAsync(new());
-        await Button(provider, "Done").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Copy").ClickAsync(new()));
+        await provider.InvokeAsync(() => Button(provider, "Done").ClickAsync(new()));
         await click;
 
         provider.WaitForAssertion(() => Assert.Empty(provider.FindAll(".mud-dialog")));
@@ -74,13 +74,13 @@ public sealed class WebhookPanelTests : PortalComponentTest, IClassFixture<Webho
         panel.WaitForAssertion(() => Assert.NotNull(Button(panel, "Rotate webhook URL")));
         var prefixBefore = panel.Find("[aria-label='Webhook key'] code").TextContent;
 
-        var click = Button(panel, "Rotate webhook URL").ClickAsync(new());
+        var click = panel.InvokeAsync(() => Button(panel, "Rotate webhook URL").ClickAsync(new()));
 
         // The confirmation says what happens to the previous URL and asks when; the default is "now".
         provider.WaitForAssertion(() => Assert.Contains("Deliveries to the previous URL are refused once it stops working", provider.Markup));
         Assert.Contains("re-register the new URL with the provider", provider.Markup);
         Assert.Contains("Now: the current one stops working at once", provider.Markup);
-        await Button(provider, "Cancel").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Cancel").ClickAsync(new()));
         await click;
         provider.WaitForAssertion(() => Assert.Empty(provider.FindAll(".mud-dialog")));
         Assert.Equal(prefixBefore, panel.Find("[aria-label='Webhook key'] code").TextContent);
@@ -103,13 +103,13 @@ public sealed class WebhookPanelTests : PortalComponentTest, IClassFixture<Webho
         panel.WaitForAssertion(() => Assert.NotNull(Button(panel, "Rotate webhook URL")));
         var prefixBefore = panel.Find("[aria-label='Webhook key'] code").TextContent;
 
-        var click = Button(panel, "Rotate webhook URL").ClickAsync(new());
+        var click = panel.InvokeAsync(() => Button(panel, "Rotate webhook URL").ClickAsync(new()));
         provider.WaitForAssertion(() => Assert.NotNull(Button(provider, "Rotate")));
-        await Button(provider, "Rotate").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Rotate").ClickAsync(new()));
 
         provider.WaitForAssertion(() => Assert.Contains("New webhook URL", provider.Markup));
-        await Button(provider, "Copy").ClickAsync(new());
-        await Button(provider, "Done").ClickAsync(new());
+        await provider.InvokeAsync(() => Button(provider, "Copy").ClickAsync(new()));
+        await provider.InvokeAsync(() => Button(provider, "Done").ClickAsync(new()));
         await click;
         panel.WaitForAssertion(() => Assert.NotEqual(prefixBefore, panel.Find("[aria-label='Webhook key'] code").TextContent));
     }
