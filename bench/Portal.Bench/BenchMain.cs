@@ -42,7 +42,11 @@ public static class BenchMain
 
         var ingest = new List<LoadResult>();
         var ingestNotes = new List<string>();
-        if (!options.SkipIngest)
+        if (options.MixedOnly && PortalServer.FindPortalDll(options.PortalDll) is { } mixedDll)
+        {
+            goals.AddRange(await MixedRun.RunAsync(options, mixedDll));
+        }
+        else if (!options.SkipIngest)
         {
             List<string> mcp;
             (ingest, ingestNotes, mcp) = await IngestRun.RunAsync(options, postgres);

@@ -14,6 +14,9 @@ public sealed class BenchOptions
     public bool SkipIngest { get; private set; }
     public bool SkipPostgres { get; private set; }
     public bool SkipLists { get; private set; }
+
+    /// <summary>Only the mixed load (issue 14 point 4): no key checks, ingest comparison or lists.</summary>
+    public bool MixedOnly { get; private set; }
     public string? PortalDll { get; private set; }
     public string CacheDirectory { get; private set; } = DefaultCacheDirectory();
 
@@ -38,6 +41,7 @@ public sealed class BenchOptions
                 case "--skip-ingest": o.SkipIngest = true; break;
                 case "--skip-postgres": o.SkipPostgres = true; break;
                 case "--skip-lists": o.SkipLists = true; break;
+                case "--mixed-only": o.MixedOnly = o.SkipKeys = o.SkipLists = true; break;
                 case "--quick":
                     // For development on the shared 2-core machine: smaller store, shorter runs.
                     o.Quick = true;

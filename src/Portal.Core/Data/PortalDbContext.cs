@@ -52,6 +52,56 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     /// <summary>Saved inside the caller's transaction: announced when it commits, forgotten when it rolls back.</summary>
     internal List<Change>? UncommittedChanges { get; set; }
 
+    /// <summary>This context's <see cref="StoreWriteGate"/> turn on SQLite, while it has one.</summary>
+    internal IDisposable? WriteTurn { get; set; }
+
+    /// <summary>The turn <see cref="StoreWriteGateInterceptor"/> took for a transaction or statement: ended with it, or at the latest with the context.</summary>
+    internal IDisposable? TransactionTurn { get; set; }
+
+    /// <summary>A save outside a transaction is a write transaction of its own: on SQLite it waits for its turn.</summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (WriteTurn is not null || Database.CurrentTransaction is not null || !Database.IsSqlite())
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        using var turn = await StoreWriteGate.EnterAsync(this, cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        if (WriteTurn is not null || Database.CurrentTransaction is not null || !Database.IsSqlite())
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+
+        using var turn = StoreWriteGate.Enter(this);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <summary>A transaction disposed without a commit or rollback (an exception) gives its turn back here.</summary>
+    public override void Dispose()
+    {
+        base.Dispose();
+        EndTurn();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        // The connection closes first (rolling back what was left open), then the next writer may go.
+        await base.DisposeAsync();
+        EndTurn();
+    }
+
+    private void EndTurn()
+    {
+        var turn = TransactionTurn;
+        TransactionTurn = null;
+        turn?.Dispose();
+    }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

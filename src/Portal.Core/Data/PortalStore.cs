@@ -86,7 +86,7 @@ public static class PortalStore
 
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString)
     {
-        options.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning());
+        options.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning(), new StoreWriteGateInterceptor());
         return SqliteCompiledModel.Value is { } model ? options.UseModel(model) : options;
     }
 

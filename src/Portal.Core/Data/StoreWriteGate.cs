@@ -1,13 +1,23 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Portal.Core.Data;
 
 /// <summary>
-/// SQLite has one writer at a time: its write transactions (<c>BEGIN IMMEDIATE</c>) queue here, in process, in arrival
-/// order, instead of polling the file lock (SQLite's busy handler backs off in growing steps, and a writer that keeps
-/// losing to a busy one, such as the ingest writer, waits for hundreds of milliseconds). One gate per database file.
-/// On PostgreSQL there is nothing to queue: rows are locked, not the database.
+/// SQLite has one writer at a time: its writes queue here, in process, in arrival order, instead of at the file lock.
+/// A writer that finds the file locked waits inside SQLite's busy handler, which sleeps a pool thread in growing steps
+/// (up to 100 ms each): under a mixed load a few such waits starve the thread pool and every class of request slows
+/// down, writes worst (issue 14: p99 of seconds). Here a waiting writer holds no thread, and is woken the moment the
+/// one before it ends.
+/// <para>
+/// Every write takes its turn without its caller asking: an explicit transaction (<see cref="StoreWriteGateInterceptor"/>,
+/// released when it commits, rolls back or its context is disposed), a save outside one (<see cref="PortalDbContext"/>'s
+/// <c>SaveChangesAsync</c>) and a bulk <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> outside one (the interceptor again).
+/// <see cref="EnterAsync"/> is for a caller that needs its turn before its transaction begins; turns nest within one
+/// context. One gate per database file. On PostgreSQL there is nothing to queue: rows are locked, not the database.
+/// </para>
 /// </summary>
 public static class StoreWriteGate
 {
@@ -16,28 +26,178 @@ public static class StoreWriteGate
 
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
-    /// <summary>Waits for this store's turn to write; dispose the result when the transaction has ended.</summary>
+    /// <summary>Waits for this store's turn to write; dispose the result when the transaction has ended. Within a context that already has its turn, returns at once.</summary>
     public static async Task<IDisposable> EnterAsync(PortalDbContext db, CancellationToken ct)
     {
-        if (!db.Database.IsSqlite())
+        if (db.WriteTurn is not null || !db.Database.IsSqlite())
         {
             return Turn.None;
         }
 
-        var gate = Gates.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
+        var gate = GateOf(db);
         if (!await gate.WaitAsync(MaxWait, ct))
         {
-            throw new TimeoutException($"The database stayed busy for {MaxWait.TotalSeconds:F0} s; try again.");
+            throw Busy();
         }
 
-        return new Turn(gate);
+        return db.WriteTurn = new Turn(gate, db);
     }
 
-    private sealed class Turn(SemaphoreSlim? gate) : IDisposable
+    /// <summary>The same, for the synchronous paths EF Core may take.</summary>
+    internal static IDisposable Enter(PortalDbContext db)
     {
-        public static readonly Turn None = new(null);
+        if (db.WriteTurn is not null || !db.Database.IsSqlite())
+        {
+            return Turn.None;
+        }
+
+        var gate = GateOf(db);
+        if (!gate.Wait(MaxWait))
+        {
+            throw Busy();
+        }
+
+        return db.WriteTurn = new Turn(gate, db);
+    }
+
+    private static SemaphoreSlim GateOf(PortalDbContext db) =>
+        Gates.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1));
+
+    private static TimeoutException Busy() => new($"The database stayed busy for {MaxWait.TotalSeconds:F0} s; try again.");
+
+    private sealed class Turn(SemaphoreSlim? gate, PortalDbContext? owner) : IDisposable
+    {
+        public static readonly Turn None = new(null, null);
         private SemaphoreSlim? _gate = gate;
 
-        public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _gate, null) is { } gate)
+            {
+                if (ReferenceEquals(owner!.WriteTurn, this))
+                {
+                    owner.WriteTurn = null;
+                }
+
+                gate.Release();
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Gives a SQLite transaction, or a bulk update or delete outside one, its <see cref="StoreWriteGate"/> turn when its
+/// caller did not take it first; the turn ends with the transaction (or the statement). Registered on SQLite only.
+/// </summary>
+public sealed class StoreWriteGateInterceptor : IDbTransactionInterceptor, IDbCommandInterceptor
+{
+    public async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is PortalDbContext { WriteTurn: null } db)
+        {
+            db.TransactionTurn = await StoreWriteGate.EnterAsync(db, cancellationToken);
+        }
+
+        return result;
+    }
+
+    public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
+    {
+        if (eventData.Context is PortalDbContext { WriteTurn: null } db)
+        {
+            db.TransactionTurn = StoreWriteGate.Enter(db);
+        }
+
+        return result;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => End(eventData.Context);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        End(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => End(eventData.Context);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        End(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => End(eventData.Context);
+
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        End(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A bulk statement (<c>ExecuteUpdate</c>, <c>ExecuteDelete</c>, raw SQL) outside a transaction writes on its own: its turn lasts the statement.</summary>
+    public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (command.Transaction is null && eventData.Context is PortalDbContext { WriteTurn: null } db)
+        {
+            db.TransactionTurn = await StoreWriteGate.EnterAsync(db, cancellationToken);
+        }
+
+        return result;
+    }
+
+    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        if (command.Transaction is null && eventData.Context is PortalDbContext { WriteTurn: null } db)
+        {
+            db.TransactionTurn = StoreWriteGate.Enter(db);
+        }
+
+        return result;
+    }
+
+    public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        EndStatement(command, eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+    {
+        EndStatement(command, eventData.Context);
+        return result;
+    }
+
+    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => EndStatement(command, eventData.Context);
+
+    public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        EndStatement(command, eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void CommandCanceled(DbCommand command, CommandEndEventData eventData) => EndStatement(command, eventData.Context);
+
+    public Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        EndStatement(command, eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private static void EndStatement(DbCommand command, DbContext? context)
+    {
+        if (command.Transaction is null)
+        {
+            End(context);
+        }
+    }
+
+    private static void End(DbContext? context)
+    {
+        if (context is PortalDbContext db && db.TransactionTurn is { } turn)
+        {
+            db.TransactionTurn = null;
+            turn.Dispose();
+        }
     }
 }
