@@ -39,35 +39,211 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryWindow> _memory = new(StringComparer.Ordinal);
 
     private const string Upsert = """
-        INSERT INTO "RateWindows" ("Partition", "WindowStart", "Count") VALUES (@partition, @now, 1)
+        INSERT INTO "RateWindows" ("Partition", "WindowStart", "Count") VALUES (@partition, @now, @n)
         ON CONFLICT ("Partition") DO UPDATE SET
-            "Count" = CASE WHEN "RateWindows"."WindowStart" <= @expired THEN 1 ELSE "RateWindows"."Count" + 1 END,
+            "Count" = CASE WHEN "RateWindows"."WindowStart" <= @expired THEN @n ELSE "RateWindows"."Count" + @n END,
             "WindowStart" = CASE WHEN "RateWindows"."WindowStart" <= @expired THEN @now ELSE "RateWindows"."WindowStart" END
         RETURNING "Count", "WindowStart"
         """;
 
-    public async Task<RateDecision> TryAcquireAsync(string partition, int limit, TimeSpan window, CancellationToken ct)
+    /// <summary>
+    /// Counts one request against <paramref name="partition"/>'s budget of <paramref name="limit"/> per <paramref name="window"/>.
+    /// With <paramref name="leased"/> (request budgets on a hot path, such as MCP's), an instance on PostgreSQL takes a share
+    /// of the window's budget at a time (<see cref="LeaseSize"/>) and spends it from memory, taking the next share in the
+    /// background before this one runs out: one round trip per share instead of one per request. Every instance together
+    /// still admits at most <paramref name="limit"/> per window (a share is counted in the database when taken, and only
+    /// what the window has left is granted); shares other instances hold unspent may refuse a request somewhat before the
+    /// total is reached. Without it (failure budgets, which are small) every count is a round trip.
+    /// </summary>
+    public async Task<RateDecision> TryAcquireAsync(string partition, int limit, TimeSpan window, CancellationToken ct, bool leased = false)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var windowMs = (long)window.TotalMilliseconds;
+        partition = partition.Length <= RateWindow.PartitionLength ? partition : partition[..RateWindow.PartitionLength];
         if (!store.IsPostgres)
         {
             return InMemory(partition, limit, now, windowMs);
         }
 
+        if (!leased || LeaseSize(limit) == 1)
+        {
+            var (count, start) = await CountAsync(partition, 1, now, windowMs, ct);
+            return new RateDecision(count <= limit, count, TimeSpan.FromMilliseconds(Math.Max(0, start + windowMs - now)));
+        }
+
+        return await FromLeaseAsync(partition, limit, now, windowMs, ct);
+    }
+
+    /// <summary>The share of a window's budget an instance takes at a time: a sixteenth, between 1 and 1,024 requests.</summary>
+    public static int LeaseSize(int limit) => Math.Clamp(limit / 16, 1, 1024);
+
+    /// <summary>Adds <paramref name="n"/> to the partition's window (starting a new one when it is over): the count after, and the window's start.</summary>
+    private async Task<(int Count, long Start)> CountAsync(string partition, int n, long now, long windowMs, CancellationToken ct)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
         command.CommandText = Upsert;
-        command.AddParameter("partition", partition.Length <= RateWindow.PartitionLength ? partition : partition[..RateWindow.PartitionLength]);
+        command.AddParameter("partition", partition);
         command.AddParameter("now", now);
         command.AddParameter("expired", now - windowMs);
+        command.AddParameter("n", n);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var count = Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
-        var start = Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture);
-        return new RateDecision(count <= limit, count, TimeSpan.FromMilliseconds(Math.Max(0, start + windowMs - now)));
+        return (Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture),
+            Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
+
+    private async Task<RateDecision> FromLeaseAsync(string partition, int limit, long now, long windowMs, CancellationToken ct)
+    {
+        if (_leases.Count >= MemoryPartitions)
+        {
+            foreach (var (key, old) in _leases)
+            {
+                if (old.WindowEnd <= now)
+                {
+                    _leases.TryRemove(key, out _); // bounded: shares of windows that are over are forgotten
+                }
+            }
+        }
+
+        var lease = _leases.GetOrAdd(partition, _ => new Lease());
+        if (lease.TrySpend(now, out var decision, out var refill))
+        {
+            if (refill)
+            {
+                _ = RefillAsync(lease, partition, limit, windowMs); // the next share, before this one runs out
+            }
+
+            return decision;
+        }
+
+        // Nothing left here: one request takes the next share, the others wait for it instead of taking their own.
+        await lease.Taking.WaitAsync(ct);
+        try
+        {
+            now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (lease.TrySpend(now, out decision, out _))
+            {
+                return decision;
+            }
+
+            await TakeShareAsync(lease, partition, limit, now, windowMs, ct);
+            lease.TrySpend(now, out decision, out _);
+            return decision;
+        }
+        finally
+        {
+            lease.Taking.Release();
+        }
+    }
+
+    private async Task RefillAsync(Lease lease, string partition, int limit, long windowMs)
+    {
+        if (!await lease.Taking.WaitAsync(0))
+        {
+            lease.EndRefill();
+            return; // a request is taking a share right now
+        }
+
+        try
+        {
+            await TakeShareAsync(lease, partition, limit, time.GetUtcNow().ToUnixTimeMilliseconds(), windowMs, CancellationToken.None);
+        }
+        catch (Exception)
+        {
+            // The next request that finds the share spent takes one itself, and meets the failure there.
+        }
+        finally
+        {
+            lease.EndRefill();
+            lease.Taking.Release();
+        }
+    }
+
+    private async Task TakeShareAsync(Lease lease, string partition, int limit, long now, long windowMs, CancellationToken ct)
+    {
+        var n = LeaseSize(limit);
+        var (count, start) = await CountAsync(partition, n, now, windowMs, ct);
+        var granted = Math.Clamp(limit - (count - n), 0, n); // only what the window had left
+        lease.Add(start, start + windowMs, granted, count, limit);
+    }
+
+    /// <summary>This instance's unspent share of one partition's current window.</summary>
+    private sealed class Lease
+    {
+        public SemaphoreSlim Taking { get; } = new(1, 1);
+
+        private readonly Lock _lock = new();
+        private long _windowStart;
+        private int _tokens;
+        private int _counted;
+        private int _limit;
+        private bool _exhausted;
+        private bool _refilling;
+
+        public long WindowEnd { get; private set; }
+
+        /// <summary>Spends one request of the share; false when there is none for this window (take a share). A refused request
+        /// is decided here too, once the window's budget is known to be spent.</summary>
+        public bool TrySpend(long now, out RateDecision decision, out bool refill)
+        {
+            lock (_lock)
+            {
+                refill = false;
+                if (WindowEnd <= now)
+                {
+                    decision = default;
+                    return false;
+                }
+
+                var retryAfter = TimeSpan.FromMilliseconds(Math.Max(0, WindowEnd - now));
+                if (_tokens > 0)
+                {
+                    _tokens--;
+                    refill = !_exhausted && !_refilling && _tokens < Math.Max(1, LeaseSize(_limit) / 2);
+                    _refilling |= refill;
+                    decision = new RateDecision(true, Math.Max(1, _counted - _tokens), retryAfter);
+                    return true;
+                }
+
+                if (_exhausted)
+                {
+                    decision = new RateDecision(false, _limit + 1, retryAfter);
+                    return true;
+                }
+
+                decision = default;
+                return false;
+            }
+        }
+
+        public void Add(long windowStart, long windowEnd, int granted, int counted, int limit)
+        {
+            lock (_lock)
+            {
+                if (windowStart != _windowStart)
+                {
+                    (_windowStart, WindowEnd, _tokens) = (windowStart, windowEnd, 0); // a new window: the old share is void
+                }
+
+                _tokens += granted;
+                _counted = counted;
+                _limit = limit;
+                _exhausted = granted < LeaseSize(limit);
+            }
+        }
+
+        public void EndRefill()
+        {
+            lock (_lock)
+            {
+                _refilling = false;
+            }
+        }
     }
 
     /// <summary>Where a partition stands without counting anything: allowed while its window has room (or is over).</summary>

@@ -95,7 +95,7 @@ public static class McpServerHosting
         var presented = BearerOf(http) ?? "";
         var partition = "mcp:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
         var limit = Math.Max(1, http.RequestServices.GetRequiredService<IConfiguration>().GetValue(RequestsPerMinuteSetting, DefaultRequestsPerMinute));
-        var decision = await http.RequestServices.GetRequiredService<SharedRateLimiter>().TryAcquireAsync(partition, limit, TimeSpan.FromMinutes(1), http.RequestAborted);
+        var decision = await http.RequestServices.GetRequiredService<SharedRateLimiter>().TryAcquireAsync(partition, limit, TimeSpan.FromMinutes(1), http.RequestAborted, leased: true);
         if (decision.Allowed)
         {
             return true;
