@@ -13,20 +13,25 @@ using Portal.Tests.Infrastructure;
 namespace Portal.Tests.Webhooks;
 
 /// <summary>
-/// Sees the ingest writer go to the store: the writer's own context factory (the app's, wrapped), which tells a waiting
-/// test when the writer next asks for a context, i.e. it has taken its batch from the queue. With a <see cref="StoreLock"/>
-/// held, the writer then waits at the store with exactly that batch and reads nothing more from the queue until released.
+/// Sees the ingest writer take a batch from the queue (<see cref="WebhookIngest.BatchTaken"/>), on its way to the store.
+/// With a <see cref="StoreLock"/> held, the writer then waits at the store with exactly that batch and reads nothing more
+/// from the queue until released.
 /// </summary>
-internal sealed class IngestWriterProbe(IDbContextFactory<PortalDbContext> inner) : IDbContextFactory<PortalDbContext>
+internal sealed class IngestWriterProbe
 {
     private Next? _next;
 
-    /// <summary>For <see cref="PortalApplication.TestServices"/>: the app's writer, with this probe on its way to the store.</summary>
+    /// <summary>For <see cref="PortalApplication.TestServices"/>: the app's writer, watched by this probe.</summary>
     public static void Install(IServiceCollection services)
     {
-        services.AddSingleton(sp => new IngestWriterProbe(sp.GetRequiredService<IDbContextFactory<PortalDbContext>>()));
-        services.AddSingleton(sp => new WebhookIngest(
-            sp.GetRequiredService<IngestWriterProbe>(), sp.GetRequiredService<IOptions<WebhookIngestOptions>>(), sp.GetRequiredService<ILogger<WebhookIngest>>()));
+        services.AddSingleton<IngestWriterProbe>();
+        services.AddSingleton(sp =>
+        {
+            var ingest = new WebhookIngest(
+                sp.GetRequiredService<IDbContextFactory<PortalDbContext>>(), sp.GetRequiredService<IOptions<WebhookIngestOptions>>(), sp.GetRequiredService<ILogger<WebhookIngest>>());
+            ingest.BatchTaken = sp.GetRequiredService<IngestWriterProbe>().TakenAsync;
+            return ingest;
+        });
     }
 
     /// <summary>
@@ -40,17 +45,13 @@ internal sealed class IngestWriterProbe(IDbContextFactory<PortalDbContext> inner
         return next.Taken.Task;
     }
 
-    public PortalDbContext CreateDbContext() => throw new NotSupportedException("The ingest writer asks for its context asynchronously.");
-
-    public async Task<PortalDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+    private async Task TakenAsync(int count)
     {
         if (Interlocked.Exchange(ref _next, null) is { } next)
         {
             next.Taken.TrySetResult();
             await next.Release;
         }
-
-        return await inner.CreateDbContextAsync(cancellationToken);
     }
 
     private sealed record Next(TaskCompletionSource Taken, Task Release);
