@@ -302,12 +302,22 @@ public sealed class NotificationEndpointService(
         return queued;
     }
 
-    /// <summary>The endpoints the portal disabled after five days of failures (the banner's source); one a person disabled has no reason.</summary>
+    /// <summary>
+    /// The endpoints the portal disabled after five days of failures (the banner's source), read by themselves: one a
+    /// person disabled has no reason. A page that has the whole list already uses <see cref="DisabledByPortal"/> instead.
+    /// </summary>
     public async Task<IReadOnlyList<NotificationEndpointView>> DisabledAsync(Actor actor, CancellationToken ct = default)
     {
-        var all = await ListAsync(actor, ct);
-        return all.Items.Where(e => !e.Enabled && e.DisabledReason is not null).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.NotificationEndpoints.AsNoTracking()
+            .Where(e => e.TenantId == actor.TenantId && !e.Enabled && e.DisabledReason != null)
+            .OrderBy(e => e.CreatedAt).ToListAsync(ct);
+        return await ViewsAsync(db, actor.TenantId, rows, ct);
     }
+
+    /// <summary>The same rule as <see cref="DisabledAsync"/>, over endpoints already read.</summary>
+    public static IReadOnlyList<NotificationEndpointView> DisabledByPortal(IEnumerable<NotificationEndpointView> endpoints) =>
+        endpoints.Where(e => !e.Enabled && e.DisabledReason is not null).ToList();
 
     private static async Task<NotificationEndpoint?> FindAsync(PortalDbContext db, Actor actor, string endpointId, bool tracked, CancellationToken ct)
     {

@@ -114,6 +114,10 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
         const string Reason = "Every delivery failed for 5 days (last answer: HTTP 503).";
         var endpoint = (await Endpoints.CreateAsync(Admin, new NotificationEndpointInput { Url = url })).Value!;
         await DisableAsSystemAsync(endpoint.Id, Reason);
+        // One a person disabled is not the portal's doing: no banner for it.
+        var byHand = $"https://paused.example.com/{Guid.NewGuid():N}";
+        var paused = (await Endpoints.CreateAsync(Admin, new NotificationEndpointInput { Url = byHand })).Value!;
+        Assert.True((await Endpoints.UpdateAsync(Admin, paused.Id.ToString(), new NotificationEndpointInput { Enabled = false })).IsSuccess);
         SignInAsAdmin();
 
         var page = Render<NotificationsPage>(p => p.Add(k => k.Tenant, PortalApplication.Tenant));
@@ -122,12 +126,15 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
         Assert.Contains(url, banner.TextContent, StringComparison.Ordinal);
         Assert.Contains(Reason, banner.TextContent, StringComparison.Ordinal);
         Assert.EndsWith($"/settings/notifications?endpoint={endpoint.Id}", banner.QuerySelector("a")!.GetAttribute("href"), StringComparison.Ordinal);
+        Assert.DoesNotContain(byHand, banner.TextContent, StringComparison.Ordinal);
+        page.WaitForElement($"tr:has(button[aria-label='Enable {byHand}'])");
 
         var home = Render<TenantHome>(p => p.Add(k => k.Tenant, PortalApplication.Tenant));
         var homeBanner = home.WaitForElement(".notification-disabled-banner");
         Assert.Contains(url, homeBanner.TextContent, StringComparison.Ordinal);
         Assert.Contains(Reason, homeBanner.TextContent, StringComparison.Ordinal);
         Assert.Contains("Open its notifications", homeBanner.QuerySelector("a")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(byHand, homeBanner.TextContent, StringComparison.Ordinal);
 
         // Enabling it again (an Admin fixed the receiver) takes the banner away.
         await page.InvokeAsync(() => page.Find($"button[aria-label='Enable {url}']").Click());

@@ -43,7 +43,7 @@ public sealed partial class NotificationsPage
     private async Task LoadEndpointsAsync()
     {
         _endpoints = (await Service.ListAsync(Actor!)).Items;
-        _disabled = await Service.DisabledAsync(Actor!);
+        _disabled = NotificationEndpointService.DisabledByPortal(_endpoints); // the banner comes from the list: one read
     }
 
     /// <summary>Shows an endpoint's attempts (or none), with fresh filters, and says so in the address.</summary>
