@@ -106,8 +106,8 @@ public sealed class CircuitScopeTests : PortalComponentTest, IClassFixture<Circu
     {
         foreach (var _ in clicks)
         {
-            await DialogButton(provider, "Copy").ClickAsync(new());
-            await DialogButton(provider, "Done").ClickAsync(new());
+            await ClickAsync(provider, () => DialogButton(provider, "Copy"));
+            await ClickAsync(provider, () => DialogButton(provider, "Done"));
         }
 
         await Task.WhenAll(clicks);
