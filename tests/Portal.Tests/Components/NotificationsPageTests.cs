@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Notifications;
 using Portal.Core.Overview;
+using Portal.Core.Retention;
 using Portal.Core.Tenancy;
 using Portal.Features.Notifications;
 using Portal.Features.Overview;
@@ -28,6 +29,7 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
         Context.Services.AddSingleton(app.Services.GetRequiredService<NotificationEndpointService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<OverviewService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<TenantAccess>());
+        Context.Services.AddSingleton(app.Services.GetRequiredService<StoreUsageService>());
     }
 
     private static Actor Admin => new(PortalApplication.AdminEmail, ActorKind.User, PortalApplication.Tenant, TenantRole.Admin, null);
