@@ -74,6 +74,7 @@ api.MapNotificationsEndpoints();
 api.MapMembersEndpoints();
 api.MapMcpSettingsEndpoints();
 app.MapTenantsEndpoints();
+app.MapStoreEndpoints();
 app.MapXrpcEndpoints();
 app.MapPortalMcp();
 app.MapSvixEndpoints();

@@ -66,12 +66,14 @@ public sealed class NotificationEndpointService(
         }, ct);
     }
 
-    public async Task<Page<NotificationEndpointView>> ListAsync(Actor actor, CancellationToken ct = default)
+    /// <summary>A page of the tenant's endpoints, oldest first (a tenant has at most <see cref="MaxEndpoints"/>, so one page of that size is all of them).</summary>
+    public async Task<Page<NotificationEndpointView>> ListAsync(Actor actor, Paging paging, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.NotificationEndpoints.AsNoTracking().Where(e => e.TenantId == actor.TenantId).OrderBy(e => e.CreatedAt).ToListAsync(ct);
-        var views = await ViewsAsync(db, actor.TenantId, rows, ct);
-        return new Page<NotificationEndpointView>(views, views.Count);
+        var q = db.NotificationEndpoints.AsNoTracking().Where(e => e.TenantId == actor.TenantId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
+        return new Page<NotificationEndpointView>(await ViewsAsync(db, actor.TenantId, rows, ct), total);
     }
 
     public async Task<Result<NotificationEndpointView>> GetAsync(Actor actor, string endpointId, CancellationToken ct = default)
@@ -302,12 +304,22 @@ public sealed class NotificationEndpointService(
         return queued;
     }
 
-    /// <summary>The endpoints the portal disabled after five days of failures (the banner's source); one a person disabled has no reason.</summary>
+    /// <summary>
+    /// The endpoints the portal disabled after five days of failures (the banner's source), read by themselves: one a
+    /// person disabled has no reason. A page that has the whole list already uses <see cref="DisabledByPortal"/> instead.
+    /// </summary>
     public async Task<IReadOnlyList<NotificationEndpointView>> DisabledAsync(Actor actor, CancellationToken ct = default)
     {
-        var all = await ListAsync(actor, ct);
-        return all.Items.Where(e => !e.Enabled && e.DisabledReason is not null).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var rows = await db.NotificationEndpoints.AsNoTracking()
+            .Where(e => e.TenantId == actor.TenantId && !e.Enabled && e.DisabledReason != null)
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(ct);
+        return await ViewsAsync(db, actor.TenantId, rows, ct);
     }
+
+    /// <summary>The same rule as <see cref="DisabledAsync"/>, over endpoints already read.</summary>
+    public static IReadOnlyList<NotificationEndpointView> DisabledByPortal(IEnumerable<NotificationEndpointView> endpoints) =>
+        endpoints.Where(e => !e.Enabled && e.DisabledReason is not null).ToList();
 
     private static async Task<NotificationEndpoint?> FindAsync(PortalDbContext db, Actor actor, string endpointId, bool tracked, CancellationToken ct)
     {

@@ -141,29 +141,40 @@ public sealed class RetentionSweeper(RetentionSweep sweep, StoreSize size, IOpti
 }
 
 /// <summary>The store's size on disk (SQLite file and its log, or the PostgreSQL database), read now and then, never on a request.</summary>
-public sealed class StoreSize(IDbContextFactory<PortalDbContext> dbFactory)
+public sealed class StoreSize(IDbContextFactory<PortalDbContext> dbFactory, TimeProvider time)
 {
-    public long? Last { get; private set; }
+    private volatile StoreReading? _reading;
+
+    /// <summary>Bytes at the last reading; null before the first.</summary>
+    public long? Last => _reading?.Bytes;
+
+    /// <summary>The last reading, its size and time together; null before the first.</summary>
+    public StoreReading? Reading => _reading;
 
     public async Task<long?> RefreshAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        long bytes;
         if (db.Database.IsNpgsql())
         {
             await db.Database.OpenConnectionAsync(ct);
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.CommandText = "SELECT pg_database_size(current_database())";
-            Last = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            bytes = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
         }
         else
         {
             var path = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
-            Last = new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+            bytes = new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
         }
 
-        return Last;
+        _reading = new StoreReading(bytes, time.NowMs());
+        return bytes;
     }
 }
+
+/// <summary>One reading of the store's size: bytes, and when (Unix milliseconds).</summary>
+public sealed record StoreReading(long Bytes, long At);
 
 public static class RetentionServices
 {
@@ -172,6 +183,7 @@ public static class RetentionServices
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RetentionSweep>();
         services.AddSingleton<StoreSize>();
+        services.AddSingleton<StoreUsageService>();
         services.AddHostedService<RetentionSweeper>();
         return services;
     }

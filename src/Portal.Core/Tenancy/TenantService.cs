@@ -75,11 +75,14 @@ public sealed class TenantService(IDbContextFactory<PortalDbContext> dbFactory, 
         return new TenantView(tenant.Id, tenant.DisplayName, tenant.CreatedAt);
     }
 
-    public async Task<IReadOnlyList<MemberView>> ListMembersAsync(Actor actor, CancellationToken ct = default)
+    /// <summary>A page of the tenant's members, by e-mail (the order of the membership key, so a page is read from it).</summary>
+    public async Task<Page<MemberView>> ListMembersAsync(Actor actor, Paging paging, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.Memberships.AsNoTracking().Where(m => m.TenantId == actor.TenantId).OrderBy(m => m.Email).ToListAsync(ct);
-        return rows.Select(m => new MemberView(m.Email.ToLowerInvariant(), m.Role, m.CreatedAt)).ToList();
+        var q = db.Memberships.AsNoTracking().Where(m => m.TenantId == actor.TenantId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderBy(m => m.Email).Skip(paging.Skip).Take(paging.Take).ToListAsync(ct);
+        return new Page<MemberView>(rows.Select(m => new MemberView(m.Email.ToLowerInvariant(), m.Role, m.CreatedAt)).ToList(), total);
     }
 
     /// <summary>Adds a member or changes their role. With local accounts, an e-mail without an account gets one with a generated initial password, returned once.</summary>

@@ -50,12 +50,9 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         return reference;
     }
 
-    private void Tab(string name)
-    {
-        var tab = _dialogs.FindAll(".mud-tab").FirstOrDefault(t => t.TextContent.Trim().StartsWith(name, StringComparison.Ordinal))
-            ?? throw new Xunit.Sdk.XunitException($"No tab '{name}' in:\n{_dialogs.Markup}");
-        tab.Click();
-    }
+    private Task TabAsync(string name) =>
+        ClickAsync(_dialogs, () => _dialogs.FindAll(".mud-tab").FirstOrDefault(t => t.TextContent.Trim().StartsWith(name, StringComparison.Ordinal))
+            ?? throw new Xunit.Sdk.XunitException($"No tab '{name}' in:\n{_dialogs.Markup}"));
 
     /// <summary>A group of fields (e.g. "Parameter 2"), once it is rendered: an "Add" click renders its group asynchronously, and on a busy machine a moment later.</summary>
     private IElement Group(string name)
@@ -110,9 +107,9 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
 
     /// <summary>
     /// Clicks the button once it is rendered: a tab switch renders its panel asynchronously, and on a busy machine (the
-    /// PostgreSQL pass of the CI run) the panel's buttons came a moment after <see cref="Tab"/> returned.
+    /// PostgreSQL pass of the CI run) the panel's buttons came a moment after <see cref="TabAsync"/> returned.
     /// </summary>
-    private void Click(string buttonOrAriaLabel)
+    private Task ClickWhenShownAsync(string buttonOrAriaLabel)
     {
         IElement? Find() => _dialogs.FindAll("button").FirstOrDefault(b => b.GetAttribute("aria-label") == buttonOrAriaLabel || b.TextContent.Trim() == buttonOrAriaLabel);
         try
@@ -124,16 +121,19 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
             throw new Xunit.Sdk.XunitException($"No button '{buttonOrAriaLabel}' in:\n{_dialogs.Markup}");
         }
 
-        Find()!.Click();
+        return ClickAsync(_dialogs, () => Find()!);
     }
 
-    private void Choose(string group, string label, string item)
+    private async Task ChooseAsync(string group, string label, string item)
     {
-        var select = Field(group, label).Closest(".mud-select") ?? throw new Xunit.Sdk.XunitException(Scope(group).OuterHtml);
-        (select.Matches(".mud-input-control") ? select : select.QuerySelector(".mud-input-control")!).MouseDown();
-        var option = _popovers.WaitForElements(".mud-list-item").FirstOrDefault(i => i.TextContent.Trim() == item)
-            ?? throw new Xunit.Sdk.XunitException($"No option '{item}' in:\n{_popovers.Markup}");
-        option.Click();
+        await _dialogs.InvokeAsync(() =>
+        {
+            var select = Field(group, label).Closest(".mud-select") ?? throw new Xunit.Sdk.XunitException(Scope(group).OuterHtml);
+            (select.Matches(".mud-input-control") ? select : select.QuerySelector(".mud-input-control")!).MouseDown();
+        });
+        _popovers.WaitForElements(".mud-list-item");
+        await ClickAsync(_popovers, () => _popovers.FindAll(".mud-list-item").FirstOrDefault(i => i.TextContent.Trim() == item)
+            ?? throw new Xunit.Sdk.XunitException($"No option '{item}' in:\n{_popovers.Markup}"));
         _dialogs.WaitForAssertion(() => Assert.Equal(item, Shown(group, label)));
     }
 
@@ -161,22 +161,22 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         Type(null, "Id", id);
         Type(null, "Display name", "Made in the editor");
 
-        Tab("Parameters");
-        Click("Add parameter");
-        Click("Add parameter");
+        await TabAsync("Parameters");
+        await ClickWhenShownAsync("Add parameter");
+        await ClickWhenShownAsync("Add parameter");
         Type("Parameter 1", "Name", "region");
         Type("Parameter 1", "Display name", "Region");
         Type("Parameter 1", "Options", "eu = Europe\nus");
         Type("Parameter 2", "Name", "port");
-        Choose("Parameter 2", "Type", "Integer");
+        await ChooseAsync("Parameter 2", "Type", "Integer");
         Type("Parameter 2", "Integer maximum", "65535");
         Control("Parameter 2", "Required").Change(true);
         _dialogs.WaitForAssertion(() => Assert.True(Control("Parameter 2", "Required").HasAttribute("checked")));
 
-        Tab("Auth methods");
-        Click("Add auth method");
+        await TabAsync("Auth methods");
+        await ClickWhenShownAsync("Add auth method");
         Type("Auth method 1", "Id", "oauth");
-        Choose("Auth method 1", "Type", "OAuth 2");
+        await ChooseAsync("Auth method 1", "Type", "OAuth 2");
         Type("Auth method 1", "Authorize URL", "https://idp.example/authorize");
         Type("Auth method 1", "Token URL", "https://idp.example/token");
         Type("Auth method 1", "Client id", "portal");
@@ -184,7 +184,7 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         Type("Auth method 1", "Scopes", "read write");
         Assert.Contains("Not set. Write-only", Field("Auth method 1", "Client secret").TextContent, StringComparison.Ordinal);
 
-        Click("Create");
+        await ClickWhenShownAsync("Create");
         var result = await _dialogs.InvokeAsync(() => dialog.Result);
 
         var saved = Assert.IsType<IntegrationSaved>(result!.Data);
@@ -204,10 +204,10 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
 
         // Editing again: the secret is not in the page, the field says it is stored; saving without typing keeps it.
         var again = await OpenAsync(stored);
-        Tab("Auth methods");
+        await TabAsync("Auth methods");
         Assert.Contains("Stored — leave empty to keep", Field("Auth method 1", "Client secret").TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain("s3cret-typed-once", _dialogs.Markup, StringComparison.Ordinal);
-        Click("Save");
+        await ClickWhenShownAsync("Save");
         await _dialogs.InvokeAsync(() => again.Result);
         Assert.True((await StoredAsync(id)).ConfigMetadata.AuthMetadata[0].AuthSettings.SecretParameters!["clientSecret"].Set);
     }
@@ -219,19 +219,19 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
     {
         var existing = await CreateAsync(NewId("rules"), "baseUrl");
         var dialog = await OpenAsync(existing);
-        Tab("Parameters");
-        Click("Add a rule to parameter baseUrl");
-        Choose("Rules of parameter baseUrl", "Rule 1", "Matches a pattern");
+        await TabAsync("Parameters");
+        await ClickWhenShownAsync("Add a rule to parameter baseUrl");
+        await ChooseAsync("Rules of parameter baseUrl", "Rule 1", "Matches a pattern");
         Type("Rules of parameter baseUrl", "Pattern", "^https://");
         Type("Rules of parameter baseUrl", "Message", "Use https.");
-        Tab("Auth methods");
+        await TabAsync("Auth methods");
         Control("Auth method 1", "Use an auth map (one credential per key)").Change(true);
         _dialogs.WaitForAssertion(() => Label("Auth method 1", "Key template")); // a checkbox hands its value over asynchronously
         Type("Auth method 1", "Key template", "{{region}}");
-        Click("Add auth map parameter");
+        await ClickWhenShownAsync("Add auth map parameter");
         Type("Auth map parameter 1", "Name", "region");
 
-        Click("Save");
+        await ClickWhenShownAsync("Save");
         await _dialogs.InvokeAsync(() => dialog.Result);
 
         var stored = await StoredAsync(existing.Id);
@@ -246,13 +246,13 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
     {
         var existing = await CreateAsync(NewId("order"), "alpha", "beta", "gamma");
         var dialog = await OpenAsync(existing);
-        Tab("Parameters");
+        await TabAsync("Parameters");
 
-        Click("Move parameter gamma up");
-        Click("Remove parameter alpha");
+        await ClickWhenShownAsync("Move parameter gamma up");
+        await ClickWhenShownAsync("Remove parameter alpha");
         Assert.Equal("gamma", Control("Parameter 1", "Name").GetAttribute("value"));
         Assert.Equal("beta", Control("Parameter 2", "Name").GetAttribute("value"));
-        Click("Save");
+        await ClickWhenShownAsync("Save");
         await _dialogs.InvokeAsync(() => dialog.Result);
 
         var stored = await StoredAsync(existing.Id);
@@ -267,24 +267,24 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         await OpenAsync();
         Type(null, "Id", id);
         Type(null, "Display name", "Errors");
-        Tab("Parameters");
-        Click("Add parameter");
+        await TabAsync("Parameters");
+        await ClickWhenShownAsync("Add parameter");
         Type("Parameter 1", "Name", "port");
-        Choose("Parameter 1", "Type", "Integer");
+        await ChooseAsync("Parameter 1", "Type", "Integer");
         Type("Parameter 1", "Integer minimum", "10");
         Type("Parameter 1", "Integer maximum", "5");
-        Tab("Auth methods");
-        Click("Add auth method");
+        await TabAsync("Auth methods");
+        await ClickWhenShownAsync("Add auth method");
         Type("Auth method 1", "Id", "oauth");
-        Choose("Auth method 1", "Type", "OAuth 2");
+        await ChooseAsync("Auth method 1", "Type", "OAuth 2");
         Type("Auth method 1", "Authorize URL", "not a url");
 
-        Click("Create");
+        await ClickWhenShownAsync("Create");
 
         _dialogs.WaitForAssertion(() => Assert.Contains("Authorize URL must be an absolute http(s) URL.", Field("Auth method 1", "Authorize URL").TextContent, StringComparison.Ordinal));
         Assert.Contains("Client id", Field("Auth method 1", "Client id").TextContent, StringComparison.Ordinal);
         Assert.Contains("needs a Client id", Field("Auth method 1", "Client id").TextContent, StringComparison.Ordinal);
-        Tab("Parameters");
+        await TabAsync("Parameters");
         Assert.Contains("Integer minimum must not exceed Integer maximum.", Field("Parameter 1", "Integer minimum").TextContent, StringComparison.Ordinal);
         var summary = _dialogs.Find("[role=alert]").TextContent;
         Assert.Contains("Auth method 1 › Authorize URL", summary, StringComparison.Ordinal);
@@ -299,7 +299,7 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         var existing = await CreateAsync(NewId("json"), "region");
         await OpenAsync(existing);
 
-        Tab("Advanced (JSON)");
+        await TabAsync("Advanced (JSON)");
         var json = _dialogs.Find(".metadata-json textarea");
         Assert.Contains("\"region\"", json.GetAttribute("value") ?? json.TextContent, StringComparison.Ordinal);
         var edited = JsonNode.Parse(json.GetAttribute("value") ?? json.TextContent)!;
@@ -307,12 +307,12 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         edited["parametersMetadata"]![0]!["type"] = "Boolean";
         _dialogs.Find(".metadata-json textarea").Change(edited.ToJsonString());
 
-        Tab("Parameters");
+        await TabAsync("Parameters");
         _dialogs.WaitForAssertion(() => Assert.Equal("zone", Control("Parameter 1", "Name").GetAttribute("value")));
         Assert.Equal("Boolean", Shown("Parameter 1", "Type"));
         Type("Parameter 1", "Display name", "Zone");
 
-        Tab("Advanced (JSON)");
+        await TabAsync("Advanced (JSON)");
         var back = JsonNode.Parse(_dialogs.Find(".metadata-json textarea").GetAttribute("value") ?? "")!;
         Assert.Equal("Zone", back["parametersMetadata"]![0]!["displayName"]!.GetValue<string>());
         Assert.Equal("key", back["authMetadata"]![0]!["id"]!.GetValue<string>());
@@ -323,18 +323,18 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
     {
         var existing = await CreateAsync(NewId("typo"), "region");
         await OpenAsync(existing);
-        Tab("Advanced (JSON)");
+        await TabAsync("Advanced (JSON)");
 
         const string wrongType = "{\n  \"parametersMetadata\": [\n    { \"name\": \"region\", \"type\": \"Strin\" }\n  ]\n}";
         _dialogs.Find(".metadata-json textarea").Change(wrongType);
-        Tab("Parameters");
+        await TabAsync("Parameters");
 
         _dialogs.WaitForAssertion(() => Assert.Contains("Line 3: Parameter 1 › Type must be one of String, Integer, Float, Boolean or Json", _dialogs.Markup, StringComparison.Ordinal));
         Assert.Equal(wrongType, _dialogs.Find(".metadata-json textarea").GetAttribute("value"));
 
         const string broken = "{\n  \"parametersMetadata\": [\n    ,\n  ]\n}";
         _dialogs.Find(".metadata-json textarea").Change(broken);
-        Click("Save");
+        await ClickWhenShownAsync("Save");
         _dialogs.WaitForAssertion(() => Assert.Contains("Line 3: expected a value", _dialogs.Markup, StringComparison.Ordinal));
         Assert.Equal(broken, _dialogs.Find(".metadata-json textarea").GetAttribute("value"));
         Assert.DoesNotContain("Portal.Core", _dialogs.Markup, StringComparison.Ordinal);
@@ -350,17 +350,17 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         await OpenAsync();
         Type(null, "Id", "has space");
         Type(null, "Display name", "Ids");
-        Click("Create");
+        await ClickWhenShownAsync("Create");
         _dialogs.WaitForAssertion(() => Assert.Contains("'has space' is not allowed", Field(null, "Id").TextContent, StringComparison.Ordinal));
         Assert.DoesNotContain("required", Field(null, "Id").TextContent, StringComparison.OrdinalIgnoreCase);
 
         Type(null, "Id", taken);
-        Click("Create");
+        await ClickWhenShownAsync("Create");
         _dialogs.WaitForAssertion(() => Assert.Contains("already exists", Field(null, "Id").TextContent, StringComparison.Ordinal));
 
         Type(null, "Id", "bad/id");
         Assert.DoesNotContain("already exists", Field(null, "Id").TextContent, StringComparison.Ordinal); // stale message gone
-        Click("Create");
+        await ClickWhenShownAsync("Create");
         _dialogs.WaitForAssertion(() => Assert.Contains("'bad/id' is not allowed", Field(null, "Id").TextContent, StringComparison.Ordinal));
         Assert.Contains("'bad/id' is not allowed", _dialogs.Find("[role=alert]").TextContent, StringComparison.Ordinal);
     }
@@ -371,18 +371,18 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         using var admin = await _app.ClientAsync();
         var (id, _) = await McpTestData.CreateAsync(admin);
         var dialog = await OpenAsync(await StoredAsync(id));
-        Tab("MCP tools");
+        await TabAsync("MCP tools");
         Assert.Equal("get_item", Control("MCP tool 1", "Id").GetAttribute("value"));
 
-        Click("Add tool");
+        await ClickWhenShownAsync("Add tool");
         Type("MCP tool 4", "Id", "new_tool");
         Type("MCP tool 4", "Input schema", "{\"type\": \"string\"}");
-        Click("Save");
+        await ClickWhenShownAsync("Save");
         _dialogs.WaitForAssertion(() => Assert.Contains("Input schema must describe an object", Field("MCP tool 4", "Input schema").TextContent, StringComparison.Ordinal));
         Assert.Equal(3, (await StoredAsync(id)).Tools.Count);
 
-        Click("Remove tool new_tool");
-        Click("Save");
+        await ClickWhenShownAsync("Remove tool new_tool");
+        await ClickWhenShownAsync("Save");
         await _dialogs.InvokeAsync(() => dialog.Result);
         Assert.Equal(["get_item", "list_items", "hidden_tool"], (await StoredAsync(id)).Tools.Select(t => t.Id));
     }
@@ -399,15 +399,16 @@ public sealed class IntegrationEditorTests : PortalComponentTest, IClassFixture<
         });
         Assert.True(config.IsSuccess, config.Error?.Describe());
         var dialog = await OpenAsync(existing);
-        Tab("Auth methods");
+        await TabAsync("Auth methods");
 
-        Click("Remove auth method key");
-        Click("Save");
+        await ClickWhenShownAsync("Remove auth method key");
+        var save = ClickWhenShownAsync("Save"); // its handler waits for the confirmation
 
         _dialogs.WaitForAssertion(() => Assert.Contains("Keyed config", _dialogs.Find("#confirm-message").TextContent, StringComparison.Ordinal));
         Assert.Contains("Auth method 'key' is removed.", _dialogs.Find("#confirm-message").TextContent, StringComparison.Ordinal);
         Assert.Single((await StoredAsync(existing.Id)).ConfigMetadata.AuthMetadata); // nothing saved yet
-        _dialogs.Find("#confirm-yes").Click();
+        await ClickAsync(_dialogs, "#confirm-yes");
+        await save;
 
         var result = await _dialogs.InvokeAsync(() => dialog.Result);
         var saved = Assert.IsType<IntegrationSaved>(result!.Data);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Data;
 using Portal.Core.Notifications;
 using Portal.Core.Overview;
+using Portal.Core.Retention;
 using Portal.Core.Tenancy;
 using Portal.Features.Notifications;
 using Portal.Features.Overview;
@@ -28,6 +29,7 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
         Context.Services.AddSingleton(app.Services.GetRequiredService<NotificationEndpointService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<OverviewService>());
         Context.Services.AddSingleton(app.Services.GetRequiredService<TenantAccess>());
+        Context.Services.AddSingleton(app.Services.GetRequiredService<StoreUsageService>());
     }
 
     private static Actor Admin => new(PortalApplication.AdminEmail, ActorKind.User, PortalApplication.Tenant, TenantRole.Admin, null);
@@ -114,6 +116,10 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
         const string Reason = "Every delivery failed for 5 days (last answer: HTTP 503).";
         var endpoint = (await Endpoints.CreateAsync(Admin, new NotificationEndpointInput { Url = url })).Value!;
         await DisableAsSystemAsync(endpoint.Id, Reason);
+        // One a person disabled is not the portal's doing: no banner for it.
+        var byHand = $"https://paused.example.com/{Guid.NewGuid():N}";
+        var paused = (await Endpoints.CreateAsync(Admin, new NotificationEndpointInput { Url = byHand })).Value!;
+        Assert.True((await Endpoints.UpdateAsync(Admin, paused.Id.ToString(), new NotificationEndpointInput { Enabled = false })).IsSuccess);
         SignInAsAdmin();
 
         var page = Render<NotificationsPage>(p => p.Add(k => k.Tenant, PortalApplication.Tenant));
@@ -122,12 +128,15 @@ public sealed class NotificationsPageTests : PortalComponentTest, IClassFixture<
         Assert.Contains(url, banner.TextContent, StringComparison.Ordinal);
         Assert.Contains(Reason, banner.TextContent, StringComparison.Ordinal);
         Assert.EndsWith($"/settings/notifications?endpoint={endpoint.Id}", banner.QuerySelector("a")!.GetAttribute("href"), StringComparison.Ordinal);
+        Assert.DoesNotContain(byHand, banner.TextContent, StringComparison.Ordinal);
+        page.WaitForElement($"tr:has(button[aria-label='Enable {byHand}'])");
 
         var home = Render<TenantHome>(p => p.Add(k => k.Tenant, PortalApplication.Tenant));
         var homeBanner = home.WaitForElement(".notification-disabled-banner");
         Assert.Contains(url, homeBanner.TextContent, StringComparison.Ordinal);
         Assert.Contains(Reason, homeBanner.TextContent, StringComparison.Ordinal);
         Assert.Contains("Open its notifications", homeBanner.QuerySelector("a")!.TextContent, StringComparison.Ordinal);
+        Assert.DoesNotContain(byHand, homeBanner.TextContent, StringComparison.Ordinal);
 
         // Enabling it again (an Admin fixed the receiver) takes the banner away.
         await page.InvokeAsync(() => page.Find($"button[aria-label='Enable {url}']").Click());

@@ -87,7 +87,7 @@ public sealed class ParameterFieldsTests : PortalComponentTest
     }
 
     [Fact]
-    public void A_string_with_options_is_a_select_that_shows_display_names_and_hands_over_the_value()
+    public async Task A_string_with_options_is_a_select_that_shows_display_names_and_hands_over_the_value()
     {
         var popovers = RenderPopoverProvider();
         _values["region"] = JsonValue.Create("us");
@@ -102,10 +102,10 @@ public sealed class ParameterFieldsTests : PortalComponentTest
         Assert.True(region.HasAttribute("readonly")); // no free text
         Assert.Equal("United States", region.GetAttribute("value"));
 
-        fields.Find(".mud-select .mud-input-control").MouseDown();
+        await fields.InvokeAsync(() => fields.Find(".mud-select .mud-input-control").MouseDown());
         var items = popovers.WaitForElements(".mud-list-item");
         Assert.Equal(["Europe", "United States"], items.Select(i => i.TextContent.Trim()));
-        items.Single(i => i.TextContent.Trim() == "Europe").Click();
+        await ClickAsync(popovers, () => popovers.FindAll(".mud-list-item").Single(i => i.TextContent.Trim() == "Europe"));
 
         // MudSelect hands the value over after closing its popover, asynchronously.
         fields.WaitForAssertion(() => Assert.Equal("Europe", InputLabelled(fields, "Region").GetAttribute("value")));
@@ -176,14 +176,14 @@ public sealed class ParameterFieldsTests : PortalComponentTest
     }
 
     [Fact]
-    public void Clear_marks_the_secret_for_removal_and_says_so()
+    public async Task Clear_marks_the_secret_for_removal_and_says_so()
     {
         var fields = RenderFields(
             [new ParameterMetadata { Name = "token", DisplayName = "API token", Secret = true }],
             new Dictionary<string, SecretState> { ["token"] = new(true) });
         Assert.DoesNotContain("Will be cleared on save.", fields.Markup);
 
-        fields.FindAll("button").Single(b => b.TextContent.Trim() == "Clear").Click();
+        await ClickButtonAsync(fields, "Clear");
 
         Assert.True(_secretChanges.TryGetValue("token", out var change));
         Assert.Null(change);

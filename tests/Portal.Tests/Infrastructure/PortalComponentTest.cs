@@ -1,6 +1,7 @@
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
@@ -51,6 +52,27 @@ public abstract class PortalComponentTest : IAsyncLifetime
         where TComponent : IComponent =>
         rendered.FindAll("button").SingleOrDefault(b => b.TextContent.Trim() == text)
         ?? throw new Xunit.Sdk.XunitException($"No button labelled '{text}' in:\n{rendered.Markup}");
+
+    /// <summary>
+    /// Finds an element and clicks it in one step on the renderer's thread, so that no re-render can replace the element
+    /// (and its handler) between the two: a loaded CI run once clicked a handler a re-render had just replaced. The task
+    /// ends when the click's handler has; a handler that waits for a dialog ends when that dialog closes, so keep its task
+    /// and await it after closing the dialog. Wait for an element that comes later before calling this (waiting on the
+    /// renderer's thread would block the render it waits for).
+    /// </summary>
+    protected static Task ClickAsync<TComponent>(IRenderedComponent<TComponent> rendered, Func<IElement> find)
+        where TComponent : IComponent =>
+        rendered.InvokeAsync(() => find().ClickAsync(new MouseEventArgs()));
+
+    /// <summary><see cref="ClickAsync{TComponent}(IRenderedComponent{TComponent}, Func{IElement})"/> on the element a CSS selector finds.</summary>
+    protected static Task ClickAsync<TComponent>(IRenderedComponent<TComponent> rendered, string selector)
+        where TComponent : IComponent =>
+        ClickAsync(rendered, () => rendered.Find(selector));
+
+    /// <summary><see cref="ClickAsync{TComponent}(IRenderedComponent{TComponent}, Func{IElement})"/> on the button labelled <paramref name="text"/> (see <see cref="Button{TComponent}"/>).</summary>
+    protected static Task ClickButtonAsync<TComponent>(IRenderedComponent<TComponent> rendered, string text)
+        where TComponent : IComponent =>
+        ClickAsync(rendered, () => Button(rendered, text));
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -141,6 +141,29 @@ public sealed class NotificationEndpointApiTests(NotificationPortal fixture) : I
     }
 
     [Fact]
+    public async Task The_endpoints_list_is_paged_with_skip_and_take_oldest_first_and_says_the_total()
+    {
+        var (admin, t) = await fixture.TenantAsync();
+        foreach (var name in new[] { "first", "second", "third" })
+        {
+            await admin.NewEndpointAsync(t, $"https://ops.example.com/{name}");
+        }
+
+        // A page in words: the endpoints' last path segments, then the total.
+        async Task<string> PageAsync(string query)
+        {
+            var page = await (await admin.GetAsync($"{t}/notification-endpoints?{query}")).ExpectAsync(HttpStatusCode.OK);
+            var names = page["items"]!.AsArray().Select(e => new Uri(e!["url"]!.GetValue<string>()).Segments[^1]);
+            return $"[{string.Join(' ', names)}] of {page["total"]!.GetValue<int>()}";
+        }
+
+        Assert.Equal("[first second] of 3", await PageAsync("take=2"));
+        Assert.Equal("[third] of 3", await PageAsync("skip=2&take=2"));
+        Assert.Equal("[] of 3", await PageAsync("skip=3"));
+        Assert.Equal("[first second third] of 3", await PageAsync(""));
+    }
+
+    [Fact]
     public async Task A_tenant_may_have_at_most_twenty_endpoints()
     {
         var (admin, t) = await fixture.TenantAsync();

@@ -38,6 +38,42 @@ public sealed class MembersAndTenantsTests(PortalApplication app) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_members_list_is_paged_with_skip_and_take_by_email_and_says_the_total()
+    {
+        using var admin = await app.ClientAsync();
+        foreach (var email in new[] { "paged.b@example.com", "paged.a@example.com" })
+        {
+            await (await admin.PostAsJsonAsync("/v1/tenants/default/members", new { email, role = "Viewer" })).ExpectAsync(HttpStatusCode.OK);
+        }
+
+        async Task<(List<string> Emails, int Total)> PageAsync(string query)
+        {
+            var page = await (await admin.GetAsync($"/v1/tenants/default/members?{query}")).ExpectAsync(HttpStatusCode.OK);
+            return (page["items"]!.AsArray().Select(m => m!["email"]!.GetValue<string>()).ToList(), page["total"]!.GetValue<int>());
+        }
+
+        var (all, total) = await PageAsync("take=500");
+        Assert.Equal(all.Count, total);
+        Assert.True(total >= 3, $"{total} members");
+        Assert.Equal(all.Order(StringComparer.Ordinal), all);
+        Assert.Contains("paged.a@example.com", all);
+
+        // One at a time, the pages add up to the whole list, each saying the same total.
+        var oneByOne = new List<string>();
+        for (var skip = 0; skip < total; skip++)
+        {
+            var (emails, pageTotal) = await PageAsync($"skip={skip}&take=1");
+            Assert.Equal(total, pageTotal);
+            oneByOne.Add(Assert.Single(emails));
+        }
+
+        Assert.Equal(all, oneByOne);
+        var (beyond, beyondTotal) = await PageAsync($"skip={total}");
+        Assert.Empty(beyond);
+        Assert.Equal(total, beyondTotal);
+    }
+
+    [Fact]
     public async Task A_member_that_is_not_an_email_is_a_validation_problem()
     {
         using var admin = await app.ClientAsync();
@@ -81,7 +117,7 @@ public sealed class MembersAndTenantsTests(PortalApplication app) : IClassFixtur
         var invalid = await tenants.CreateTenantAsync(PortalApplication.AdminEmail, null, new TenantInput { Id = "has spaces" });
         Assert.Equal(ErrorKind.Validation, invalid.Error?.Kind);
 
-        var members = await tenants.ListMembersAsync(new Actor("x", ActorKind.System, "acme", TenantRole.Admin, null));
+        var members = (await tenants.ListMembersAsync(new Actor("x", ActorKind.System, "acme", TenantRole.Admin, null), Paging.From(0, 10))).Items;
         Assert.Equal(TenantRole.Admin, Assert.Single(members).Role);
         Assert.Equal("owner@acme.example", members[0].Email);
     }

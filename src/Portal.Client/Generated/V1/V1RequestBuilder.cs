@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Portal.Client.V1.Account;
+using Portal.Client.V1.Store;
 using Portal.Client.V1.Tenants;
 using System.Collections.Generic;
 using System.IO;
@@ -20,6 +21,11 @@ namespace Portal.Client.V1
         public global::Portal.Client.V1.Account.AccountRequestBuilder Account
         {
             get => new global::Portal.Client.V1.Account.AccountRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The store property</summary>
+        public global::Portal.Client.V1.Store.StoreRequestBuilder Store
+        {
+            get => new global::Portal.Client.V1.Store.StoreRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The tenants property</summary>
         public global::Portal.Client.V1.Tenants.TenantsRequestBuilder Tenants

@@ -61,6 +61,9 @@ public abstract class TenantPage : ComponentBase
 
     protected virtual Task LoadAsync() => Task.CompletedTask;
 
+    /// <summary>The signed-in principal, for the few reads that are not the tenant's (e.g. whether they administer the portal).</summary>
+    protected async Task<System.Security.Claims.ClaimsPrincipal> UserAsync() => (await AuthState).User;
+
     /// <summary>Shows a failure in a snackbar (and a success message when given); returns whether it succeeded.</summary>
     protected bool Report<T>(Result<T> result, string? success = null)
     {

@@ -19,8 +19,9 @@ public static class NotificationsEndpoints
             .WithDescription("url: an absolute http(s) address (public unless Portal:Outbound:AllowPrivateNetworks). eventTypes: any of key.rotated, key.revoked, key.leaked, key.rotation_due, key.expired, key.used_after_revoke, oauth.needs_reauth, oauth.connected, notification_endpoint.disabled; empty or left out = all.")
             .Produces<NotificationEndpointView>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).WithIdempotency();
 
-        group.MapGet("", async (HttpContext http, NotificationEndpointService service) => TypedResults.Ok(await service.ListAsync(http.Actor(), http.RequestAborted)))
-            .WithName("notificationEndpoints.list").WithSummary("The tenant's notification endpoints, each with its last attempt (never a secret).");
+        group.MapGet("", async (HttpContext http, NotificationEndpointService service, int? skip, int? take) =>
+                TypedResults.Ok(await service.ListAsync(http.Actor(), Paging.From(skip, take), http.RequestAborted)))
+            .WithName("notificationEndpoints.list").WithSummary("The tenant's notification endpoints, oldest first, each with its last attempt (never a secret).");
 
         group.MapGet("/{endpointId}", (HttpContext http, string endpointId, NotificationEndpointService service) =>
                 ApiResults.Ok(service.GetAsync(http.Actor(), endpointId, http.RequestAborted)))

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Components.Shared;
+using Portal.Core.Common;
 using Portal.Core.Notifications;
 
 namespace Portal.Features.Notifications;
@@ -42,8 +43,9 @@ public sealed partial class NotificationsPage
 
     private async Task LoadEndpointsAsync()
     {
-        _endpoints = (await Service.ListAsync(Actor!)).Items;
-        _disabled = await Service.DisabledAsync(Actor!);
+        // One page of the most a tenant may have is all of them, so the banner below sees every endpoint.
+        _endpoints = (await Service.ListAsync(Actor!, Paging.From(0, NotificationEndpointService.MaxEndpoints))).Items;
+        _disabled = NotificationEndpointService.DisabledByPortal(_endpoints); // the banner comes from the list: one read
     }
 
     /// <summary>Shows an endpoint's attempts (or none), with fresh filters, and says so in the address.</summary>

@@ -1,4 +1,5 @@
 using Portal.Core.Account;
+using Portal.Core.Common;
 using Portal.Core.Tenancy;
 using Portal.Hosting;
 
@@ -23,8 +24,9 @@ public static class TenantsEndpoints
     public static void MapMembersEndpoints(this RouteGroupBuilder tenant)
     {
         var members = tenant.MapGroup("/members").WithTags("Members");
-        members.MapGet("", async (HttpContext http, TenantService service) => TypedResults.Ok(await service.ListMembersAsync(http.Actor(), http.RequestAborted)))
-            .WithName("members.list").WithSummary("Members of the tenant and their roles.");
+        members.MapGet("", async (HttpContext http, TenantService service, int? skip, int? take) =>
+                TypedResults.Ok(await service.ListMembersAsync(http.Actor(), Paging.From(skip, take), http.RequestAborted)))
+            .WithName("members.list").WithSummary("Members of the tenant and their roles, by e-mail.");
         members.MapPost("", (HttpContext http, MemberInput body, TenantService service) =>
                 ApiResults.Ok(service.AddMemberAsync(http.Actor(), body, http.RequestAborted)))
             .WithName("members.upsert").WithSummary("Adds a member or changes their role; a new local account's initial password is returned only here.")

@@ -36,7 +36,7 @@ namespace Portal.Client.V1.Tenants.Item.Members
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public MembersRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/members", pathParameters)
+        public MembersRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/members{?skip*,take*}", pathParameters)
         {
         }
         /// <summary>
@@ -44,13 +44,13 @@ namespace Portal.Client.V1.Tenants.Item.Members
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public MembersRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/members", rawUrl)
+        public MembersRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/members{?skip*,take*}", rawUrl)
         {
         }
         /// <summary>
-        /// Members of the tenant and their roles.
+        /// Members of the tenant and their roles, by e-mail.
         /// </summary>
-        /// <returns>A List&lt;global::Portal.Client.Models.MemberView&gt;</returns>
+        /// <returns>A <see cref="global::Portal.Client.Models.PageOfMemberView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
@@ -58,11 +58,11 @@ namespace Portal.Client.V1.Tenants.Item.Members
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<List<global::Portal.Client.Models.MemberView>?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfMemberView?> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder.MembersRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<List<global::Portal.Client.Models.MemberView>> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfMemberView> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder.MembersRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -72,8 +72,7 @@ namespace Portal.Client.V1.Tenants.Item.Members
                 { "403", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::Portal.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
-            var collectionResult = await RequestAdapter.SendCollectionAsync<global::Portal.Client.Models.MemberView>(requestInfo, global::Portal.Client.Models.MemberView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
-            return collectionResult?.AsList();
+            return await RequestAdapter.SendAsync<global::Portal.Client.Models.PageOfMemberView>(requestInfo, global::Portal.Client.Models.PageOfMemberView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Adds a member or changes their role; a new local account&apos;s initial password is returned only here.
@@ -107,17 +106,17 @@ namespace Portal.Client.V1.Tenants.Item.Members
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.MemberAdded>(requestInfo, global::Portal.Client.Models.MemberAdded.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Members of the tenant and their roles.
+        /// Members of the tenant and their roles, by e-mail.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder.MembersRequestBuilderGetQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder.MembersRequestBuilderGetQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
@@ -165,6 +164,21 @@ namespace Portal.Client.V1.Tenants.Item.Members
         public global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Portal.Client.V1.Tenants.Item.Members.MembersRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Members of the tenant and their roles, by e-mail.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class MembersRequestBuilderGetQueryParameters 
+        {
+            #pragma warning disable CS1591
+            [QueryParameter("skip")]
+            public int? Skip { get; set; }
+            #pragma warning restore CS1591
+            #pragma warning disable CS1591
+            [QueryParameter("take")]
+            public int? Take { get; set; }
+            #pragma warning restore CS1591
         }
     }
 }

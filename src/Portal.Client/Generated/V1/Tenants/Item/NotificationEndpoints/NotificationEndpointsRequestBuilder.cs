@@ -43,7 +43,7 @@ namespace Portal.Client.V1.Tenants.Item.NotificationEndpoints
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public NotificationEndpointsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/notification-endpoints", pathParameters)
+        public NotificationEndpointsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/notification-endpoints{?skip*,take*}", pathParameters)
         {
         }
         /// <summary>
@@ -51,11 +51,11 @@ namespace Portal.Client.V1.Tenants.Item.NotificationEndpoints
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public NotificationEndpointsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/notification-endpoints", rawUrl)
+        public NotificationEndpointsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/notification-endpoints{?skip*,take*}", rawUrl)
         {
         }
         /// <summary>
-        /// The tenant&apos;s notification endpoints, each with its last attempt (never a secret).
+        /// The tenant&apos;s notification endpoints, oldest first, each with its last attempt (never a secret).
         /// </summary>
         /// <returns>A <see cref="global::Portal.Client.Models.PageOfNotificationEndpointView"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -65,11 +65,11 @@ namespace Portal.Client.V1.Tenants.Item.NotificationEndpoints
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Portal.Client.Models.PageOfNotificationEndpointView?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfNotificationEndpointView?> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder.NotificationEndpointsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Portal.Client.Models.PageOfNotificationEndpointView> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfNotificationEndpointView> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder.NotificationEndpointsRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -115,17 +115,17 @@ namespace Portal.Client.V1.Tenants.Item.NotificationEndpoints
             return await RequestAdapter.SendAsync<global::Portal.Client.Models.NotificationEndpointView>(requestInfo, global::Portal.Client.Models.NotificationEndpointView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// The tenant&apos;s notification endpoints, each with its last attempt (never a secret).
+        /// The tenant&apos;s notification endpoints, oldest first, each with its last attempt (never a secret).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder.NotificationEndpointsRequestBuilderGetQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder.NotificationEndpointsRequestBuilderGetQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
@@ -183,6 +183,21 @@ namespace Portal.Client.V1.Tenants.Item.NotificationEndpoints
         public global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Portal.Client.V1.Tenants.Item.NotificationEndpoints.NotificationEndpointsRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// The tenant&apos;s notification endpoints, oldest first, each with its last attempt (never a secret).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class NotificationEndpointsRequestBuilderGetQueryParameters 
+        {
+            #pragma warning disable CS1591
+            [QueryParameter("skip")]
+            public int? Skip { get; set; }
+            #pragma warning restore CS1591
+            #pragma warning disable CS1591
+            [QueryParameter("take")]
+            public int? Take { get; set; }
+            #pragma warning restore CS1591
         }
     }
 }
