@@ -103,6 +103,18 @@ internal static class IngestRun
                     $"[ingest] {r.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, statuses {string.Join(", ", r.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}{(r.StoredTotal is { } stored ? $", acked {r.AckedTotal:N0} vs stored {stored:N0}" : "")}");
             }
 
+            if (served.Count > 0 && results.FirstOrDefault(r => r.Name == BareName) is { } bareResult)
+            {
+                // The physics of the goal: each sender waits for a durable commit before its next request.
+                var commit = DurableCommit.Measure();
+                var ceiling = options.Concurrency / ((commit.P50Ms + bareResult.Latency.P50Ms) / 1000);
+                var line = $"- ceiling: a durable commit on this disk (SQLite WAL, synchronous=FULL, one row) takes p50 {commit.P50Ms:F2} ms, p99 {commit.P99Ms:F2} ms; " +
+                    $"{options.Concurrency} senders that each wait for one before their next request, plus the bare round trip (p50 {bareResult.Latency.P50Ms:F2} ms), " +
+                    $"complete at most {ceiling:F0} req/s = {100 * ceiling / bareResult.RequestsPerSecond:F1} % of bare, however the receiver is built.";
+                Console.WriteLine($"[ingest] {line[2..]}");
+                mcp.Add(line);
+            }
+
             foreach (var (portal, store) in served.Values)
             {
                 var latency = await McpRun.RunAsync(portal, store, options.Quick ? 1_000 : 5_000);
