@@ -68,8 +68,10 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         return new WebhookBindingView(binding.Id, configId, binding.Name, binding.CreatedAt, null, null);
     }
 
-    public async Task<Result<Page<WebhookBindingView>>> ListBindingsAsync(Actor actor, string integrationId, Guid configId, CancellationToken ct = default)
+    /// <summary>A page of the config's bindings, oldest first, each with its key in force (one lookup per binding of the page only).</summary>
+    public async Task<Result<Page<WebhookBindingView>>> ListBindingsAsync(Actor actor, string integrationId, Guid configId, Paging? paging = null, CancellationToken ct = default)
     {
+        var page = paging ?? Paging.From(null, null);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var loaded = await _access.LoadAsync(db, actor, integrationId, configId, forWrite: false, ct);
         if (!loaded.IsSuccess)
@@ -77,7 +79,9 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             return loaded.Error!;
         }
 
-        var rows = await db.WebhookBindings.AsNoTracking().Where(b => b.TenantId == actor.TenantId && b.ConfigId == configId).OrderBy(b => b.CreatedAt).ToListAsync(ct);
+        var q = db.WebhookBindings.AsNoTracking().Where(b => b.TenantId == actor.TenantId && b.ConfigId == configId);
+        var total = await q.CountAsync(ct);
+        var rows = await q.OrderBy(b => b.CreatedAt).ThenBy(b => b.Id).Skip(page.Skip).Take(page.Take).ToListAsync(ct);
         var views = new List<WebhookBindingView>(rows.Count);
         foreach (var b in rows)
         {
@@ -85,7 +89,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
             views.Add(new WebhookBindingView(b.Id, b.ConfigId, b.Name, b.CreatedAt, key?.KeyPrefix, key));
         }
 
-        return new Page<WebhookBindingView>(views, views.Count);
+        return new Page<WebhookBindingView>(views, total);
     }
 
     /// <summary>Deletes a binding; its keys are revoked in the same unit of work, so its URL stops working at once.</summary>

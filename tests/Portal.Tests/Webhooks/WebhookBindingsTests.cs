@@ -39,6 +39,25 @@ public sealed class WebhookBindingsTests(WebhookPortal portal) : IClassFixture<W
     }
 
     [Fact]
+    public async Task The_bindings_list_is_paged_oldest_first_with_the_total()
+    {
+        using var admin = await portal.AdminAsync();
+        var (integration, config) = await admin.NewConfigAsync("PER_BINDING");
+        foreach (var name in new[] { "one", "two", "three" })
+        {
+            await CreateBindingAsync(admin, integration, config, name);
+        }
+
+        var first = await (await admin.GetAsync($"{ConfigPath(integration, config)}/bindings?take=2")).ExpectAsync(HttpStatusCode.OK);
+        var second = await (await admin.GetAsync($"{ConfigPath(integration, config)}/bindings?skip=2&take=2")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(3, first["total"]!.GetValue<int>());
+        Assert.Equal(["one", "two"], first["items"]!.AsArray().Select(b => b!["name"]!.GetValue<string>()));
+        Assert.Equal(["three"], second["items"]!.AsArray().Select(b => b!["name"]!.GetValue<string>()));
+        Assert.Equal(3, second["total"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_binding_rotate_before_generate_is_a_400_and_generate_twice_is_a_409()
     {
         using var admin = await portal.AdminAsync();

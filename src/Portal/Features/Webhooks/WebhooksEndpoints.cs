@@ -67,9 +67,9 @@ public static class WebhooksEndpoints
             .WithName("configs.bindings.create").AllowIntegrationKey().WithSummary("Creates a per-binding webhook endpoint (integrations with webhookOwnership PER_BINDING).")
             .ProducesProblem(400).ProducesProblem(403).ProducesProblem(409);
 
-        config.MapGet("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookService service) =>
-                ApiResults.Ok(service.ListBindingsAsync(http.Actor(), integration, config, http.RequestAborted)))
-            .WithName("configs.bindings.list").AllowIntegrationKey().WithSummary("Lists the bindings of a config with their key prefixes.");
+        config.MapGet("/{config:guid}/bindings", (HttpContext http, string integration, Guid config, WebhookService service, int? skip, int? take) =>
+                ApiResults.Ok(service.ListBindingsAsync(http.Actor(), integration, config, Paging.From(skip, take), http.RequestAborted)))
+            .WithName("configs.bindings.list").AllowIntegrationKey().WithSummary("Lists the bindings of a config with their key prefixes, oldest first, paged (skip, take ≤ 500).");
 
         config.MapDelete("/{config:guid}/bindings/{binding:guid}", (HttpContext http, string integration, Guid config, Guid binding, WebhookService service) =>
                 ApiResults.NoContent(service.DeleteBindingAsync(http.Actor(), integration, config, binding, http.RequestAborted)))

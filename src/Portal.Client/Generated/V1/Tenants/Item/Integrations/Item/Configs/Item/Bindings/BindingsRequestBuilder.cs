@@ -36,7 +36,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public BindingsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/bindings", pathParameters)
+        public BindingsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/bindings{?skip*,take*}", pathParameters)
         {
         }
         /// <summary>
@@ -44,7 +44,7 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public BindingsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/bindings", rawUrl)
+        public BindingsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/v1/tenants/{tenant}/integrations/{integration}/configs/{config}/bindings{?skip*,take*}", rawUrl)
         {
         }
         /// <summary>
@@ -58,11 +58,11 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
         /// <exception cref="global::Portal.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public async Task<global::Portal.Client.Models.PageOfWebhookBindingView?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfWebhookBindingView?> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.BindingsRequestBuilder.BindingsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #nullable restore
 #else
-        public async Task<global::Portal.Client.Models.PageOfWebhookBindingView> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        public async Task<global::Portal.Client.Models.PageOfWebhookBindingView> GetAsync(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.BindingsRequestBuilder.BindingsRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
         {
 #endif
             var requestInfo = ToGetRequestInformation(requestConfiguration);
@@ -114,11 +114,11 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.BindingsRequestBuilder.BindingsRequestBuilderGetQueryParameters>>? requestConfiguration = default)
         {
 #nullable restore
 #else
-        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<DefaultQueryParameters>> requestConfiguration = default)
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.BindingsRequestBuilder.BindingsRequestBuilderGetQueryParameters>> requestConfiguration = default)
         {
 #endif
             var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
@@ -166,6 +166,21 @@ namespace Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings
         public global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.BindingsRequestBuilder WithUrl(string rawUrl)
         {
             return new global::Portal.Client.V1.Tenants.Item.Integrations.Item.Configs.Item.Bindings.BindingsRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Integration keys: allowed with scope `webhooks:manage` for the key&apos;s own integration (`Authorization: Bearer integsk_…`).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class BindingsRequestBuilderGetQueryParameters 
+        {
+            #pragma warning disable CS1591
+            [QueryParameter("skip")]
+            public int? Skip { get; set; }
+            #pragma warning restore CS1591
+            #pragma warning disable CS1591
+            [QueryParameter("take")]
+            public int? Take { get; set; }
+            #pragma warning restore CS1591
         }
     }
 }
