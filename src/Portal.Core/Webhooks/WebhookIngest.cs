@@ -148,6 +148,12 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
 
     private async Task DropWriterContextAsync()
     {
+        if (_insertEach is { } insert)
+        {
+            _insertEach = null;
+            await insert.Command.DisposeAsync();
+        }
+
         if (_writerDb is { } db)
         {
             _writerDb = null;
@@ -208,26 +214,44 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         var postgres = db.Database.IsNpgsql();
         using var turn = await StoreWriteGate.EnterAsync(db, CancellationToken.None);
         await using var tx = await db.Database.BeginTransactionAsync();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = tx.GetDbTransaction();
+        var transaction = tx.GetDbTransaction();
 
         // Rows go in the order of their unique key, the same on every instance: two writers inserting the same webhook-ids
         // (a provider retrying through a load balancer) then wait for each other in turn, never in a cycle. A deadlock
         // would fail the whole batch. Stable: of one delivery sent twice, the first queued is still the one stored.
         var rows = batch.OrderBy(p => p.Event.TenantId, StringComparer.Ordinal).ThenBy(p => p.Event.ConfigId).ThenBy(p => p.Event.BindingId)
             .ThenBy(p => p.Event.WebhookId, StringComparer.Ordinal).ToList();
-        var stored = postgres ? await InsertAllAsync(command, rows) : await InsertEachAsync(command, rows);
+        HashSet<Pending> stored;
+        if (postgres)
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = transaction;
+            stored = await InsertAllAsync(command, rows);
+        }
+        else
+        {
+            _insertEach ??= await PrepareInsertEachAsync(db.Database.GetDbConnection());
+            _insertEach.Command.Transaction = transaction;
+            stored = await InsertEachAsync(_insertEach, rows);
+        }
+
         await tx.CommitAsync();
         return stored;
     }
+
+    /// <summary>The writer's one-row insert on SQLite, prepared once on its connection and kept with it.</summary>
+    private InsertEach? _insertEach;
+
+    private sealed record InsertEach(DbCommand Command, DbParameter[] Parameters);
 
     /// <summary>
     /// SQLite, in process: one small statement, prepared once and run for each row. (One statement of N rows was parsed
     /// anew for every batch, and SQLite finds each of its 12×N named parameters by a linear search: the profile of a
     /// loaded receiver spent more time there than in the inserts.)
     /// </summary>
-    private static async Task<HashSet<Pending>> InsertEachAsync(DbCommand command, List<Pending> rows)
+    private static async Task<InsertEach> PrepareInsertEachAsync(DbConnection connection)
     {
+        var command = connection.CreateCommand();
         command.CommandText = Columns + "(@t, @i, @c, @b, @w, @r, @ct, @mt, @h, @s, @sn, @body)" + OnConflict + """ RETURNING 1""";
         var parameters = new[] { "t", "i", "c", "b", "w", "r", "ct", "mt", "h", "s", "sn", "body" }.Select(name =>
         {
@@ -237,7 +261,11 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
             return parameter;
         }).ToArray();
         await command.PrepareAsync();
+        return new InsertEach(command, parameters);
+    }
 
+    private static async Task<HashSet<Pending>> InsertEachAsync(InsertEach insert, List<Pending> rows)
+    {
         var stored = new HashSet<Pending>();
         foreach (var pending in rows)
         {
@@ -246,11 +274,11 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
                 e.ContentType, e.MediaType, e.Headers, e.SignatureCheck, e.SigningSecretName, e.Body];
             for (var i = 0; i < values.Length; i++)
             {
-                parameters[i].Value = values[i] ?? DBNull.Value;
+                insert.Parameters[i].Value = values[i] ?? DBNull.Value;
             }
 
             // Within one batch the same delivery may come twice: the first is the stored one, the second meets the conflict.
-            if (await command.ExecuteScalarAsync() is not null and not DBNull)
+            if (await insert.Command.ExecuteScalarAsync() is not null and not DBNull)
             {
                 stored.Add(pending);
             }
