@@ -115,7 +115,7 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
         {
             if (refill)
             {
-                _ = RefillAsync(lease, partition, limit, windowMs); // the next share, before this one runs out
+                _ = Task.Run(() => RefillAsync(lease, partition, limit, windowMs)); // the next share, before this one runs out, off the request
             }
 
             return decision;
