@@ -93,9 +93,19 @@ public sealed class StoreWriteGateInterceptor : IDbTransactionInterceptor, IDbCo
 {
     public async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is PortalDbContext { WriteTurn: null } db)
+        if (eventData.Context is PortalDbContext { WriteTurn: null } db && !result.HasResult)
         {
             db.TransactionTurn = await StoreWriteGate.EnterAsync(db, cancellationToken);
+            try
+            {
+                // Begun here, so that a BEGIN that fails (cancelled, busy) gives the turn back: EF raises no event for it.
+                return InterceptionResult<DbTransaction>.SuppressWithResult(await connection.BeginTransactionAsync(eventData.IsolationLevel, cancellationToken));
+            }
+            catch
+            {
+                End(db);
+                throw;
+            }
         }
 
         return result;
@@ -103,9 +113,18 @@ public sealed class StoreWriteGateInterceptor : IDbTransactionInterceptor, IDbCo
 
     public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
-        if (eventData.Context is PortalDbContext { WriteTurn: null } db)
+        if (eventData.Context is PortalDbContext { WriteTurn: null } db && !result.HasResult)
         {
             db.TransactionTurn = StoreWriteGate.Enter(db);
+            try
+            {
+                return InterceptionResult<DbTransaction>.SuppressWithResult(connection.BeginTransaction(eventData.IsolationLevel));
+            }
+            catch
+            {
+                End(db);
+                throw;
+            }
         }
 
         return result;
