@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,7 +87,8 @@ public static class PortalStore
 
     public static DbContextOptionsBuilder UseSqlite(DbContextOptionsBuilder options, string connectionString)
     {
-        options.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning(), new StoreWriteGateInterceptor());
+        options.UseSqlite(connectionString).UseOpenIddict().AddInterceptors(new SqliteTuning(), new StoreWriteGateInterceptor())
+            .ReplaceService<IRelationalTransactionFactory, GatedTransactionFactory>();
         return SqliteCompiledModel.Value is { } model ? options.UseModel(model) : options;
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Portal.Core.Data;
 
@@ -211,12 +212,48 @@ public sealed class StoreWriteGateInterceptor : IDbTransactionInterceptor, IDbCo
         }
     }
 
+    /// <summary>Ends the turn this interceptor took for <paramref name="context"/>'s transaction, if it holds one (see <see cref="GatedTransactionFactory"/>).</summary>
+    internal static void EndTransactionTurn(DbContext? context) => End(context);
+
     private static void End(DbContext? context)
     {
         if (context is PortalDbContext db && db.TransactionTurn is { } turn)
         {
             db.TransactionTurn = null;
             turn.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// SQLite transactions that give their <see cref="StoreWriteGate"/> turn back when they are disposed, as well as when
+/// they commit or roll back: a transaction disposed on an exception path (<c>await using var tx = …; throw</c>) raises no
+/// transaction event, and the turn would otherwise stay with its context for as long as that context lives.
+/// </summary>
+public sealed class GatedTransactionFactory(RelationalTransactionFactoryDependencies dependencies) : RelationalTransactionFactory(dependencies)
+{
+    public override RelationalTransaction Create(
+        IRelationalConnection connection, DbTransaction transaction, Guid transactionId,
+        IDiagnosticsLogger<DbLoggerCategory.Database.Transaction> logger, bool transactionOwned) =>
+        new GatedTransaction(connection, transaction, transactionId, logger, transactionOwned, Dependencies.SqlGenerationHelper);
+
+    private sealed class GatedTransaction(
+        IRelationalConnection connection, DbTransaction transaction, Guid transactionId,
+        IDiagnosticsLogger<DbLoggerCategory.Database.Transaction> logger, bool transactionOwned, ISqlGenerationHelper sql)
+        : RelationalTransaction(connection, transaction, transactionId, logger, transactionOwned, sql)
+    {
+        private readonly DbContext? _context = connection.Context;
+
+        public override void Dispose()
+        {
+            base.Dispose();
+            StoreWriteGateInterceptor.EndTransactionTurn(_context);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            StoreWriteGateInterceptor.EndTransactionTurn(_context);
         }
     }
 }

@@ -19,12 +19,24 @@ public sealed class StoreWriteGateTurnTests(PortalApplication app) : IClassFixtu
         return await app.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
     }
 
+    /// <summary>PostgreSQL locks rows, not the database: a writer's turn is given at once while another transaction is open.</summary>
+    private async Task OnPostgresNothingQueuesAsync()
+    {
+        await using var open = await ContextAsync();
+        await using var tx = await open.Database.BeginTransactionAsync();
+        await using var other = await ContextAsync();
+        var turn = StoreWriteGate.EnterAsync(other, CancellationToken.None);
+        Assert.True(turn.IsCompletedSuccessfully);
+        (await turn).Dispose();
+    }
+
     [Fact]
     public async Task A_transaction_that_fails_to_begin_gives_its_turn_back()
     {
         if (app.Postgres)
         {
-            return; // the gate is SQLite's
+            await OnPostgresNothingQueuesAsync();
+            return;
         }
 
         await using var failed = await ContextAsync();
@@ -43,6 +55,7 @@ public sealed class StoreWriteGateTurnTests(PortalApplication app) : IClassFixtu
     {
         if (app.Postgres)
         {
+            await OnPostgresNothingQueuesAsync();
             return;
         }
 
