@@ -139,7 +139,16 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         if (_writerDb is null)
         {
             var db = await dbFactory.CreateDbContextAsync();
-            await db.Database.OpenConnectionAsync();
+            try
+            {
+                await db.Database.OpenConnectionAsync();
+            }
+            catch
+            {
+                await db.DisposeAsync(); // the store is unreachable: the next batch tries a new context
+                throw;
+            }
+
             _writerDb = db;
         }
 
