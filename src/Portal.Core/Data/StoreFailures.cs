@@ -25,6 +25,14 @@ public static class StoreFailures
         return false;
     }
 
+    /// <summary>
+    /// The store stayed busy for longer than a writer waits: the in-process write gate timed out
+    /// (<see cref="StoreWriteGate.MaxWait"/>), or SQLite's own busy timeout ran out (<c>SQLITE_BUSY</c>, <c>SQLITE_LOCKED</c>:
+    /// another process holds the write lock). Retrying at once would wait as long again.
+    /// </summary>
+    public static bool IsBusy(Exception e) =>
+        e is TimeoutException || e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
+
     /// <summary>The innermost message, which names the cause (e.g. "Connection refused").</summary>
     public static string Reason(Exception e)
     {

@@ -23,7 +23,7 @@ public enum IngestOutcome
     /// <summary>Its config was deleted before the event could be stored.</summary>
     Gone,
 
-    /// <summary>The queue is full: the sender should retry later. Nothing written.</summary>
+    /// <summary>The queue is full, or the store stayed locked longer than a writer waits: the sender should retry later. Nothing written.</summary>
     Busy,
 }
 
@@ -189,6 +189,16 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
             foreach (var pending in batch)
             {
                 pending.Done.TrySetResult(stored.Contains(pending) ? IngestOutcome.Stored : IngestOutcome.Duplicate);
+            }
+        }
+        catch (Exception e) when (StoreFailures.IsBusy(e))
+        {
+            // The store stayed locked longer than a writer waits (another process's long write): nothing was stored, and
+            // retrying the batch event by event would make each sender wait as long again. The senders retry later (503).
+            logger.LogWarning("Webhook ingest batch of {Count} not stored: the store stayed busy; answered 503.", batch.Count);
+            foreach (var pending in batch)
+            {
+                pending.Done.TrySetResult(IngestOutcome.Busy);
             }
         }
         catch (Exception e) when (batch.Count > 1 && !StoreFailures.IsUnreachable(e))

@@ -99,6 +99,36 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
         Assert.Equal(accepted.Append("warm").Order(), stored.Order()); // each acknowledged one exactly once, no refused one
     }
 
+    /// <summary>
+    /// Another process holds SQLite's write lock for longer than a writer waits (its busy timeout, 10 s): the deliveries
+    /// waiting are told to retry (503, Retry-After), nothing is stored, and no batch is retried event by event (which
+    /// made each sender wait another 10 s and ended in a 500). SQLite only: on PostgreSQL a lock makes inserts wait.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "SqliteOnly")]
+    public async Task A_store_locked_longer_than_a_writer_waits_answers_503_with_Retry_After_and_stores_nothing()
+    {
+        using var admin = await portal.App.ClientAsync();
+        var (integration, config, url) = await EndpointAsync(admin);
+        Delivery[] answered;
+        await using (await StoreLock.TakeAsync(portal.App))
+        {
+            answered = await Task.WhenAll(new[] { "locked_1", "locked_2", "locked_3" }.Select(id => DeliverAsync(url, id))).WaitAsync(IngestDriver.HangGuard);
+        }
+
+        foreach (var delivery in answered)
+        {
+            var problem = await delivery.Response.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal(TimeSpan.FromSeconds(1), delivery.Response.Headers.RetryAfter?.Delta);
+            Assert.Contains("nothing was stored", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // The lock is gone: the sender's retry is stored, once.
+        Assert.Equal(HttpStatusCode.Accepted, (await DeliverAsync(url, "locked_1")).Response.StatusCode);
+        var stored = await admin.StoredWebhookIdsAsync(integration, config);
+        Assert.Equal(new[] { "locked_1", "warm" }, stored.Order());
+    }
+
     [Fact]
     public async Task Fifty_deliveries_of_one_webhook_id_at_once_are_all_accepted_and_stored_once()
     {
