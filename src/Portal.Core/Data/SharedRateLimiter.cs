@@ -36,6 +36,23 @@ public readonly record struct RateDecision(bool Allowed, int Count, TimeSpan Ret
 public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFactory, StoreInfo store, TimeProvider time)
 {
     private const int MemoryPartitions = 100_000;
+
+    /// <summary>Once a partition map holds <see cref="MemoryPartitions"/>, drops the entries whose window is over.</summary>
+    private static void ForgetOver<T>(System.Collections.Concurrent.ConcurrentDictionary<string, T> map, Func<T, bool> over)
+    {
+        if (map.Count < MemoryPartitions)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in map)
+        {
+            if (over(value))
+            {
+                map.TryRemove(key, out _);
+            }
+        }
+    }
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, MemoryWindow> _memory = new(StringComparer.Ordinal);
 
     private const string Upsert = """
@@ -99,16 +116,7 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
 
     private async Task<RateDecision> FromLeaseAsync(string partition, int limit, long now, long windowMs, CancellationToken ct)
     {
-        if (_leases.Count >= MemoryPartitions)
-        {
-            foreach (var (key, old) in _leases)
-            {
-                if (old.WindowEnd <= now)
-                {
-                    _leases.TryRemove(key, out _); // bounded: shares of windows that are over are forgotten
-                }
-            }
-        }
+        ForgetOver(_leases, lease => lease.WindowEnd <= now); // bounded: shares of windows that are over are forgotten
 
         var lease = _leases.GetOrAdd(partition, _ => new Lease());
         if (lease.TrySpend(now, out var decision, out var refill))
@@ -276,16 +284,7 @@ public sealed class SharedRateLimiter(IDbContextFactory<PortalDbContext> dbFacto
     /// <summary>The upsert's rule, in memory: count, or start a new window when the old one is over.</summary>
     private RateDecision InMemory(string partition, int limit, long now, long windowMs)
     {
-        if (_memory.Count >= MemoryPartitions)
-        {
-            foreach (var (key, old) in _memory)
-            {
-                if (old.Start <= now - windowMs)
-                {
-                    _memory.TryRemove(key, out _); // bounded: windows that are over are forgotten
-                }
-            }
-        }
+        ForgetOver(_memory, w => w.Start <= now - windowMs); // bounded: windows that are over are forgotten
 
         var current = _memory.AddOrUpdate(
             partition,

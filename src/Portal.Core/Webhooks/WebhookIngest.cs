@@ -224,6 +224,13 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
     }
 
     private const string Columns = """INSERT INTO "WebhookEvents" ("TenantId", "IntegrationId", "ConfigId", "BindingId", "WebhookId", "ReceivedAt", "ContentType", "MediaType", "Headers", "SignatureCheck", "SigningSecretName", "Body") VALUES """;
+    /// <summary>The parameters of one row, in the order of <see cref="Columns"/>; <see cref="ValuesOf"/> gives their values.</summary>
+    private static readonly string[] ParameterNames = ["t", "i", "c", "b", "w", "r", "ct", "mt", "h", "s", "sn", "body"];
+
+    private static object?[] ValuesOf(WebhookEvent e, bool postgres) =>
+        [e.TenantId, e.IntegrationId, Stored(e.ConfigId, postgres), Stored(e.BindingId, postgres), e.WebhookId, e.ReceivedAt,
+            e.ContentType, e.MediaType, e.Headers, e.SignatureCheck, e.SigningSecretName, e.Body];
+
     private const string OnConflict = """ ON CONFLICT ("TenantId", "ConfigId", "BindingId", "WebhookId") DO NOTHING""";
 
     /// <summary>One transaction, one commit: returns the events that were new.</summary>
@@ -271,8 +278,8 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
     private static async Task<InsertEach> PrepareInsertEachAsync(DbConnection connection)
     {
         var command = connection.CreateCommand();
-        command.CommandText = Columns + "(@t, @i, @c, @b, @w, @r, @ct, @mt, @h, @s, @sn, @body)" + OnConflict + """ RETURNING 1""";
-        var parameters = new[] { "t", "i", "c", "b", "w", "r", "ct", "mt", "h", "s", "sn", "body" }.Select(name =>
+        command.CommandText = Columns + "(" + string.Join(", ", ParameterNames.Select(n => "@" + n)) + ")" + OnConflict + """ RETURNING 1""";
+        var parameters = ParameterNames.Select(name =>
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = name;
@@ -288,9 +295,7 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         var stored = new HashSet<Pending>();
         foreach (var pending in rows)
         {
-            var e = pending.Event;
-            object?[] values = [e.TenantId, e.IntegrationId, Stored(e.ConfigId, postgres: false), Stored(e.BindingId, postgres: false), e.WebhookId, e.ReceivedAt,
-                e.ContentType, e.MediaType, e.Headers, e.SignatureCheck, e.SigningSecretName, e.Body];
+            var values = ValuesOf(pending.Event, postgres: false);
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -312,20 +317,13 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         var sql = new StringBuilder(Columns);
         for (var i = 0; i < rows.Count; i++)
         {
-            var e = rows[i].Event;
-            sql.Append(i == 0 ? "" : ", ").Append($"(@t{i}, @i{i}, @c{i}, @b{i}, @w{i}, @r{i}, @ct{i}, @mt{i}, @h{i}, @s{i}, @sn{i}, @body{i})");
-            command.AddParameter($"t{i}", e.TenantId);
-            command.AddParameter($"i{i}", e.IntegrationId);
-            command.AddParameter($"c{i}", Stored(e.ConfigId, postgres: true));
-            command.AddParameter($"b{i}", Stored(e.BindingId, postgres: true));
-            command.AddParameter($"w{i}", e.WebhookId);
-            command.AddParameter($"r{i}", e.ReceivedAt);
-            command.AddParameter($"ct{i}", (object?)e.ContentType ?? DBNull.Value);
-            command.AddParameter($"mt{i}", (object?)e.MediaType ?? DBNull.Value);
-            command.AddParameter($"h{i}", (object?)e.Headers ?? DBNull.Value);
-            command.AddParameter($"s{i}", (object?)e.SignatureCheck ?? DBNull.Value);
-            command.AddParameter($"sn{i}", (object?)e.SigningSecretName ?? DBNull.Value);
-            command.AddParameter($"body{i}", e.Body);
+            var row = i;
+            sql.Append(i == 0 ? "(" : ", (").Append(string.Join(", ", ParameterNames.Select(n => $"@{n}{row}"))).Append(')');
+            var values = ValuesOf(rows[i].Event, postgres: true);
+            for (var v = 0; v < values.Length; v++)
+            {
+                command.AddParameter($"{ParameterNames[v]}{i}", values[v] ?? DBNull.Value);
+            }
         }
 
         sql.Append(OnConflict).Append(""" RETURNING "TenantId", "ConfigId", "BindingId", "WebhookId" """);
