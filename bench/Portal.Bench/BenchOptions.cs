@@ -18,6 +18,9 @@ public sealed class BenchOptions
     /// <summary>Only the mixed load (issue 14 point 4): no key checks, ingest comparison or lists.</summary>
     public bool MixedOnly { get; private set; }
     public string? PortalDll { get; private set; }
+
+    /// <summary>The ReadyToRun publish of the Portal (scripts/publish.sh; bench/run.sh makes it): its starts are the goal's figure.</summary>
+    public string? PublishedDll { get; private set; }
     public string CacheDirectory { get; private set; } = DefaultCacheDirectory();
 
     public static BenchOptions Parse(string[] args)
@@ -36,6 +39,7 @@ public sealed class BenchOptions
                 case "--warmup": o.IngestWarmupSeconds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--concurrency": o.Concurrency = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--portal-dll": o.PortalDll = Path.GetFullPath(Next()); break;
+                case "--published-dll": o.PublishedDll = Path.GetFullPath(Next()); break;
                 case "--cache": o.CacheDirectory = Path.GetFullPath(Next()); break;
                 case "--skip-keys": o.SkipKeys = true; break;
                 case "--skip-ingest": o.SkipIngest = true; break;
