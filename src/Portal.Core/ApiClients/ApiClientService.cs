@@ -197,22 +197,32 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
 
     /// <summary>
     /// Whether a token's client still exists in its tenant with the secret the token was issued against
-    /// (one primary-key lookup): a rotation or a deletion ends every token issued before it, and so does a leak report
+    /// (one round trip: the client by its primary key, its ledger entry by index): a rotation or a deletion ends every token issued before it, and so does a leak report
     /// (the secret revoked) or an enforced age policy the secret no longer meets.
     /// </summary>
     public async Task<bool> IsTokenCurrentAsync(string clientId, string tenantId, string secretPrefix, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var ownerId = KeyOwner.ForApiClient(clientId).Stored;
-        if (!await db.ApiClients.AnyAsync(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix, ct))
+        // One round trip for every bearer request: the client row and its secret's ledger entry, as scalar subqueries
+        // (SQLite has no APPLY for a two-column one).
+        var found = await db.ApiClients.AsNoTracking()
+            .Where(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix)
+            .Select(c => new
+            {
+                KeyCreatedAt = db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
+                    .Select(k => (long?)k.CreatedAt).FirstOrDefault(),
+                KeyRevokedAt = db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
+                    .Select(k => k.RevokedAt).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (found is null)
         {
             return false;
         }
 
-        var key = await db.IssuedKeys.AsNoTracking().Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
-            .Select(k => new { k.RevokedAt, k.CreatedAt }).FirstOrDefaultAsync(ct);
-        return key is null // a client from before the key ledger
-            || (key.RevokedAt is null && !(await policies.GetAsync(tenantId, ct)).For(KeyKind.ApiClientSecret).Refuses(key.CreatedAt, time.NowMs()));
+        return found.KeyCreatedAt is not { } createdAt // a client from before the key ledger
+            || (found.KeyRevokedAt is null && !(await policies.GetAsync(tenantId, ct)).For(KeyKind.ApiClientSecret).Refuses(createdAt, time.NowMs()));
     }
 
     /// <summary>The tenant and role a token for this client carries; null when the client is gone.</summary>

@@ -10,7 +10,7 @@ namespace Portal.Hosting;
 /// <summary>
 /// Access tokens are self-contained JWTs (no token storage), so revocation is a check at validation: a token names
 /// its client, tenant and the prefix of the secret it was issued against, and is valid only while that client
-/// still exists with that secret. One primary-key lookup per bearer request; a rotation or deletion ends the tokens at once.
+/// still exists with that secret and the secret is not revoked. One store round trip per bearer request; a rotation or deletion ends the tokens at once.
 /// </summary>
 public sealed class CurrentClientSecret(ApiClientService clients) : IOpenIddictValidationHandler<ValidateTokenContext>
 {

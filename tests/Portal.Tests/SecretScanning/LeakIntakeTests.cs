@@ -106,11 +106,17 @@ public sealed class LeakIntakeTests(SecretScanningPortal portal) : IClassFixture
         var created = await (await admin.PostAsJsonAsync($"{ApiTestData.Base}/api-clients", new { displayName = "leaky CI", role = "Viewer" })).ExpectAsync(HttpStatusCode.Created);
         var (clientId, secret) = (created["clientId"]!.GetValue<string>(), created["clientSecret"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, await TokenStatusAsync(clientId, secret));
+        using var holder = await App.ClientAsync(clientId, secret); // a token issued before the report
+        Assert.Equal(HttpStatusCode.OK, (await holder.GetAsync($"{ApiTestData.Base}/integrations")).StatusCode);
 
         var labels = await SecretScanningPortal.LabelsAsync(await portal.ReportAsync(SecretScanningPortal.Body(secret)));
 
         Assert.Equal("true_positive", Assert.Single(labels)!["label"]!.GetValue<string>());
         Assert.NotEqual(HttpStatusCode.OK, await TokenStatusAsync(clientId, secret));
+        // The token issued before the report ends with the secret: the client and its secret prefix are unchanged, the
+        // revoked ledger entry alone refuses it on the very next request.
+        var refused = await holder.GetAsync($"{ApiTestData.Base}/integrations");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
