@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using OpenIddict.Abstractions;
 using Portal.Core.Audit;
@@ -217,21 +218,30 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     private sealed record TokenState(long? KeyCreatedAt, long? KeyRevokedAt);
 
     /// <summary>
-    /// Every bearer request runs it, so it is compiled once: EF Core then neither walks the expression tree for its
+    /// Every bearer request runs it, so it is compiled: EF Core then neither walks the expression tree for its
     /// parameters nor looks its plan up (a profile under the mixed load showed both as most of the check's CPU). One
     /// round trip: the client row and its secret's ledger entry as scalar subqueries (SQLite has no APPLY for a
     /// two-column one).
     /// </summary>
-    private static readonly Func<PortalDbContext, string, string, string, string, Task<TokenState?>> TokenStateQuery =
-        EF.CompileAsyncQuery((PortalDbContext db, string clientId, string tenantId, string secretPrefix, string ownerId) =>
-            db.ApiClients.AsNoTracking()
-                .Where(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix)
-                .Select(c => new TokenState(
-                    db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
-                        .Select(k => (long?)k.CreatedAt).FirstOrDefault(),
-                    db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
-                        .Select(k => k.RevokedAt).FirstOrDefault()))
-                .FirstOrDefault());
+    private static readonly Expression<Func<PortalDbContext, string, string, string, string, TokenState?>> TokenStateExpression =
+        (db, clientId, tenantId, secretPrefix, ownerId) => db.ApiClients.AsNoTracking()
+            .Where(c => c.ClientId == clientId && c.TenantId == tenantId && c.SecretPrefix == secretPrefix)
+            .Select(c => new TokenState(
+                db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
+                    .Select(k => (long?)k.CreatedAt).FirstOrDefault(),
+                db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
+                    .Select(k => k.RevokedAt).FirstOrDefault()))
+            .FirstOrDefault();
+
+    /// <summary>
+    /// One compiled query per provider: a compiled query keeps the SQL of the store it first ran on, and one process may
+    /// hold both (the test suite runs SQLite and PostgreSQL portals side by side); each store gets its own.
+    /// </summary>
+    private static readonly Func<PortalDbContext, string, string, string, string, Task<TokenState?>> TokenStateOnSqlite = EF.CompileAsyncQuery(TokenStateExpression);
+    private static readonly Func<PortalDbContext, string, string, string, string, Task<TokenState?>> TokenStateOnPostgres = EF.CompileAsyncQuery(TokenStateExpression);
+
+    private static Task<TokenState?> TokenStateQuery(PortalDbContext db, string clientId, string tenantId, string secretPrefix, string ownerId) =>
+        (db.Database.IsNpgsql() ? TokenStateOnPostgres : TokenStateOnSqlite)(db, clientId, tenantId, secretPrefix, ownerId);
 
     /// <summary>The tenant and role a token for this client carries; null when the client is gone.</summary>
     public async Task<ApiClient?> FindAsync(string clientId, CancellationToken ct = default)
