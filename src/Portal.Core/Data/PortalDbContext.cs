@@ -61,25 +61,18 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     /// <summary>A save outside a transaction is a write transaction of its own: on SQLite it waits for its turn.</summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        if (WriteTurn is not null || Database.CurrentTransaction is not null || !Database.IsSqlite())
-        {
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        }
-
-        using var turn = await StoreWriteGate.EnterAsync(this, cancellationToken);
+        using var turn = SavesAlone ? await StoreWriteGate.EnterAsync(this, cancellationToken) : null;
         return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        if (WriteTurn is not null || Database.CurrentTransaction is not null || !Database.IsSqlite())
-        {
-            return base.SaveChanges(acceptAllChangesOnSuccess);
-        }
-
-        using var turn = StoreWriteGate.Enter(this);
+        using var turn = SavesAlone ? StoreWriteGate.Enter(this) : null;
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
+
+    /// <summary>A save outside any transaction (the gate itself passes contexts that hold a turn, and other stores).</summary>
+    private bool SavesAlone => Database.CurrentTransaction is null;
 
     /// <summary>A transaction disposed without a commit or rollback (an exception) gives its turn back here.</summary>
     public override void Dispose()

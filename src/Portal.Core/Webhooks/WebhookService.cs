@@ -68,7 +68,7 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         return new WebhookBindingView(binding.Id, configId, binding.Name, binding.CreatedAt, null, null);
     }
 
-    /// <summary>A page of the config's bindings, oldest first, each with its key in force (one lookup per binding of the page only).</summary>
+    /// <summary>A page of the config's bindings, oldest first, each with its key in force (one query for the page's keys).</summary>
     public async Task<Result<Page<WebhookBindingView>>> ListBindingsAsync(Actor actor, string integrationId, Guid configId, Paging? paging = null, CancellationToken ct = default)
     {
         var page = paging ?? Paging.From(null, null);
@@ -82,13 +82,12 @@ public sealed class WebhookService(IDbContextFactory<PortalDbContext> dbFactory,
         var q = db.WebhookBindings.AsNoTracking().Where(b => b.TenantId == actor.TenantId && b.ConfigId == configId);
         var total = await q.CountAsync(ct);
         var rows = await q.OrderBy(b => b.CreatedAt).ThenBy(b => b.Id).Skip(page.Skip).Take(page.Take).ToListAsync(ct);
-        var views = new List<WebhookBindingView>(rows.Count);
-        foreach (var b in rows)
+        var keys = await KeyEngine.ActiveAsync(db, actor.TenantId, rows.Select(b => KeyOwner.ForBinding(b.Id)).ToList(), ct); // one query for the page
+        var views = rows.Select(b =>
         {
-            var key = await KeyEngine.ActiveAsync(db, actor.TenantId, KeyOwner.ForBinding(b.Id), ct);
-            views.Add(new WebhookBindingView(b.Id, b.ConfigId, b.Name, b.CreatedAt, key?.KeyPrefix, key));
-        }
-
+            var key = keys.GetValueOrDefault(KeyOwner.ForBinding(b.Id));
+            return new WebhookBindingView(b.Id, b.ConfigId, b.Name, b.CreatedAt, key?.KeyPrefix, key);
+        }).ToList();
         return new Page<WebhookBindingView>(views, total);
     }
 
