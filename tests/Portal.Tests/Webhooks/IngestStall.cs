@@ -13,9 +13,8 @@ using Portal.Tests.Infrastructure;
 namespace Portal.Tests.Webhooks;
 
 /// <summary>
-/// Sees the ingest writer take a batch from the queue (<see cref="WebhookIngest.BatchTaken"/>), on its way to the store.
-/// With a <see cref="StoreLock"/> held, the writer then waits at the store with exactly that batch and reads nothing more
-/// from the queue until released.
+/// Sees the ingest writer take a batch from the queue (<see cref="WebhookIngest.BatchTaken"/>), on its way to the store,
+/// and can hold it there with exactly that batch: it reads nothing more from the queue until released.
 /// </summary>
 internal sealed class IngestWriterProbe
 {
@@ -125,16 +124,18 @@ internal static class IngestDriver
     });
 
     /// <summary>
-    /// Sends the "plug" delivery <paramref name="plugId"/> and returns (its pending answer) once the writer has taken it,
-    /// alone, to the store. With a <see cref="StoreLock"/> held, the writer stays there and takes nothing more.
+    /// Sends the "plug" delivery <paramref name="plugId"/> and returns once the writer has taken it, alone: the writer holds
+    /// it before the store and takes nothing more from the queue until the returned stall is disposed. No clock is involved
+    /// (a store lock would end in the store's own timeout, SQLite's 10 s busy_timeout, on a loaded machine).
     /// </summary>
-    public static async Task<Task<Delivery>> StallWriterAsync(this PortalApplication app, string url, string plugId)
+    public static async Task<WriterStall> StallWriterAsync(this PortalApplication app, string url, string plugId)
     {
-        var taken = app.Services.GetRequiredService<IngestWriterProbe>().NextBatchTaken();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var taken = app.Services.GetRequiredService<IngestWriterProbe>().NextBatchTaken(release.Task);
         var plug = app.DeliverAsync(url, plugId);
         await taken.WaitAsync(HangGuard);
         Assert.Equal(0, app.Services.GetRequiredService<WebhookIngest>().Waiting);
-        return plug;
+        return new WriterStall(plug, release);
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds (checked every few milliseconds; the guard only against a hang).</summary>
@@ -148,5 +149,18 @@ internal static class IngestDriver
             Assert.False(guard.IsCancellationRequested, $"still not true: {what}");
             await Task.Delay(5, CancellationToken.None);
         }
+    }
+}
+
+/// <summary>The writer held with the plug delivery (<see cref="IngestDriver.StallWriterAsync"/>); disposing lets it go on to the store.</summary>
+internal sealed class WriterStall(Task<Delivery> plug, TaskCompletionSource release) : IAsyncDisposable
+{
+    /// <summary>The plug's pending answer.</summary>
+    public Task<Delivery> Plug { get; } = plug;
+
+    public ValueTask DisposeAsync()
+    {
+        release.TrySetResult();
+        return ValueTask.CompletedTask;
     }
 }

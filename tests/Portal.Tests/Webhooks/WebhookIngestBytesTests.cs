@@ -30,12 +30,12 @@ public sealed class WebhookIngestBytesTests : IDisposable
         var ingest = _app.Services.GetRequiredService<WebhookIngest>();
         Task<Delivery> plug;
         List<Task<Delivery>> sends;
-        await using (await StoreLock.TakeAsync(_app))
+        await using (var stall = await _app.StallWriterAsync(url, "plug"))
         {
-            plug = await _app.StallWriterAsync(url, "plug");
+            plug = stall.Plug;
             sends = new[] { "big_1", "big_2", "big_3" }.Select(id => _app.DeliverAsync(url, id, Body)).ToList();
 
-            // Two bodies of 0.9 MB fit a 2 MB budget, the third does not: it is answered at once, while the store is locked.
+            // Two bodies of 0.9 MB fit a 2 MB budget, the third does not: it is answered at once, while the writer is held.
             var refused = await Task.WhenAny(sends).WaitAsync(IngestDriver.HangGuard);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await refused).Response.StatusCode);
             await IngestDriver.UntilAsync(() => ingest.Waiting == 2, "two large bodies queued");

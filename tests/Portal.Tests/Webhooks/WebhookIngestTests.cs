@@ -9,8 +9,8 @@ using static Portal.Tests.Webhooks.WebhookApi;
 namespace Portal.Tests.Webhooks;
 
 /// <summary>
-/// Ingest by group commit at its edges: a full queue, many deliveries at once, one <c>webhook-id</c> many times. The writer
-/// is stalled deterministically: the store's write lock is held from outside while the writer holds one known batch
+/// Ingest by group commit at its edges: a full queue, many deliveries at once, one <c>webhook-id</c> many times, a store
+/// locked from outside. The writer is stalled deterministically: it is held before the store with one known batch
 /// (<see cref="IngestWriterProbe"/>), so what waits in the queue is exactly what the test sent after it. No timing.
 /// </summary>
 public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) : IClassFixture<WebhookIngestTests.IngestPortal>
@@ -58,18 +58,12 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
         List<Task<Delivery>> sends;
         List<Delivery> early;
 
-        await using (var storeLock = await StoreLock.TakeAsync(portal.App))
+        await using (var stall = await StallWriterAsync(url))
         {
-            plug = await StallWriterAsync(url);
-            if (portal.App.Postgres)
-            {
-                // The plug's insert is waiting for the lock now: the writer cannot take anything more.
-                await IngestDriver.UntilAsync(async () => await storeLock.WaitingOnWebhookEventsAsync() >= 1, "the plug's insert waiting for the table lock");
-            }
-
+            plug = stall.Plug;
             sends = ids.Select(id => DeliverAsync(url, id)).ToList();
 
-            // The writer is stuck at the store with the plug: the queue fills, and exactly the overflow is answered at once.
+            // The writer is held with the plug: the queue fills, and exactly the overflow is answered at once.
             early = await FirstCompletedAsync(sends, overflow, plug);
             Assert.Equal(Capacity, portal.Ingest.Waiting);
             Assert.Equal(overflow, sends.Count(s => s.IsCompleted));
@@ -158,8 +152,8 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
     }
 
     /// <summary>
-    /// Sends <paramref name="ids"/> at once while the writer is stuck at the locked store, waits until every one of them is
-    /// in the queue, then releases the store: the writer takes them all in one batch (one statement, one commit), checked.
+    /// Sends <paramref name="ids"/> at once while the writer is held with the plug, waits until every one of them is
+    /// in the queue, then lets the plug go: the writer takes them all in one batch (one statement, one commit), checked.
     /// </summary>
     private async Task<Delivery[]> QueuedTogetherAsync(string url, List<string> ids)
     {
@@ -167,12 +161,12 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
         List<Task<Delivery>> sends;
         var go = new TaskCompletionSource();
         Task taken;
-        await using (await StoreLock.TakeAsync(portal.App))
+        await using (var stall = await StallWriterAsync(url))
         {
-            plug = await StallWriterAsync(url);
+            plug = stall.Plug;
             sends = ids.Select(id => DeliverAsync(url, id)).ToList();
             await IngestDriver.UntilAsync(() => portal.Ingest.Waiting == ids.Count, $"{ids.Count} deliveries waiting in the queue");
-            Assert.DoesNotContain(sends.Append(plug), s => s.IsCompleted); // nothing acknowledged while the store is locked
+            Assert.DoesNotContain(sends.Append(plug), s => s.IsCompleted); // nothing acknowledged while the writer is held
             taken = portal.Probe.NextBatchTaken(go.Task); // the batch after the plug, held before the store until checked
         }
 
@@ -194,7 +188,7 @@ public sealed class WebhookIngestTests(WebhookIngestTests.IngestPortal portal) :
 
     private Task<Delivery> DeliverAsync(string url, string webhookId) => portal.App.DeliverAsync(url, webhookId);
 
-    private Task<Task<Delivery>> StallWriterAsync(string url) => portal.App.StallWriterAsync(url, "plug");
+    private Task<WriterStall> StallWriterAsync(string url) => portal.App.StallWriterAsync(url, "plug");
 
     /// <summary>Waits for the first <paramref name="count"/> of <paramref name="sends"/> to complete and returns them.</summary>
     private async Task<List<Delivery>> FirstCompletedAsync(List<Task<Delivery>> sends, int count, Task<Delivery> plug)
