@@ -23,10 +23,14 @@ public sealed class KeyboardE2ETests(PortalServer server, ITestOutputHelper outp
         Assert.True(await FocusIsVisibleAsync(), "the focused button shows no outline");
         await Page.Keyboard.PressAsync("Enter");
         await Expect(integrations.Dialog).ToBeVisibleAsync();
+        // The dialog takes the focus once it is open and interactive (a keyboard user starts there). Tabbing earlier raced
+        // its first renders on a loaded machine: the id was typed into a field that was then drawn anew, empty.
+        await Page.WaitForFunctionAsync("() => !!document.activeElement?.closest('[role=dialog]')");
 
         var id = $"kbd-{Guid.NewGuid():N}"[..16];
         await TabToAsync("Id");
         await Page.Keyboard.TypeAsync(id);
+        await Expect(integrations.Dialog.GetByLabel("Id", new() { Exact = true })).ToHaveValueAsync(id);
         await TabToAsync("Display name");
         await Page.Keyboard.TypeAsync("Typed, not clicked");
         await TabToAsync("Create");
