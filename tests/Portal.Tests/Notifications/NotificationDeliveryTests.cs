@@ -231,7 +231,9 @@ public sealed class NotificationDeliveryTests(NotificationPortal fixture) : ICla
         }
 
         await fixture.SendDueAsync();
-        Assert.Equal(2, receiver.Received.Count);
+        // Two announcements, by message id: a first attempt that outlived the 1 s timeout on a loaded machine was retried
+        // with the same webhook-id when the clock moved on (a PostgreSQL pass once counted three requests so).
+        Assert.Equal(2, receiver.Received.Select(r => r.WebhookId).Distinct().Count());
     }
 
     private async Task<int> MessagesAsync(string tenantBase)
