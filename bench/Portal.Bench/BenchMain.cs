@@ -51,6 +51,10 @@ public static class BenchMain
             List<string> mcp;
             (ingest, ingestNotes, mcp) = await IngestRun.RunAsync(options, postgres);
             goals.AddRange(mcp);
+
+            // The parts after this one run on SQLite only: the cluster stops first, so its checkpoints and autovacuum after
+            // the ingest part's inserts cannot share the two cores with them.
+            postgres.Dispose();
             if (PortalServer.FindPortalDll(options.PortalDll) is { } dll)
             {
                 goals.AddRange(await MixedRun.RunAsync(options, dll));

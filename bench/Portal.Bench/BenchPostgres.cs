@@ -9,7 +9,7 @@ namespace Portal.Bench;
 /// </summary>
 public sealed class BenchPostgres : IDisposable
 {
-    private readonly TestPostgres? _cluster;
+    private TestPostgres? _cluster;
 
     private BenchPostgres(TestPostgres? cluster, string skipReason)
     {
@@ -47,5 +47,6 @@ public sealed class BenchPostgres : IDisposable
     public string ConnectionString(string database) =>
         (_cluster ?? throw new InvalidOperationException("PostgreSQL is not available: " + SkipReason)).ConnectionString(database);
 
-    public void Dispose() => _cluster?.Dispose();
+    /// <summary>Stops and deletes the cluster; once is enough (the run stops it when its PostgreSQL parts are done).</summary>
+    public void Dispose() => Interlocked.Exchange(ref _cluster, null)?.Dispose();
 }
