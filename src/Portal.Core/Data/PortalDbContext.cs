@@ -74,36 +74,25 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     /// <summary>A save outside any transaction (the gate itself passes contexts that hold a turn, and other stores).</summary>
     private bool SavesAlone => Database.CurrentTransaction is null;
 
-    /// <summary>
-    /// Contexts are pooled (<see cref="PortalStore"/>): once the base dispose returns, this instance is back in the pool and
-    /// may already serve another request. So this context's own state is forgotten before it, and a transaction disposed
-    /// without a commit or rollback (an exception) gives its turn back after it: the connection closes first (rolling back
-    /// what was left open), then the next writer may go.
-    /// </summary>
+    /// <summary>A transaction disposed without a commit or rollback (an exception) gives its turn back here.</summary>
     public override void Dispose()
     {
-        var turn = Forget();
         base.Dispose();
-        turn?.Dispose();
+        EndTurn();
     }
 
     public override async ValueTask DisposeAsync()
     {
-        var turn = Forget();
+        // The connection closes first (rolling back what was left open), then the next writer may go.
         await base.DisposeAsync();
-        turn?.Dispose();
+        EndTurn();
     }
 
-    /// <summary>Clears what this context carried for its caller; returns the transaction's turn, still held.</summary>
-    private IDisposable? Forget()
+    private void EndTurn()
     {
-        PendingRefusals = null;
-        StagedChanges = null;
-        UncommittedChanges = null;
-        WriteTurn = null; // its holder still releases the gate; a next lessee waits for it like any other writer
         var turn = TransactionTurn;
         TransactionTurn = null;
-        return turn;
+        turn?.Dispose();
     }
 
     protected override void OnModelCreating(ModelBuilder builder)

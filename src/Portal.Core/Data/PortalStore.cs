@@ -49,14 +49,14 @@ public static class PortalStore
                 throw new StoreConfigurationException("Database:Provider is Postgres but ConnectionStrings:Portal is empty; set it, e.g. \"Host=db;Database=portal;Username=portal;Password=…\".");
             }
 
-            services.AddPooledDbContextFactory<PortalDbContext>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => UsePostgres(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
             services.AddHostedService(sp => new PostgresChangeListener(
                 sp.GetRequiredService<ChangeFeed>(), connectionString, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresChangeListener>>()));
         }
         else
         {
             connectionString = SqliteConnectionString(configuration, contentRootPath);
-            services.AddPooledDbContextFactory<PortalDbContext>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
+            services.AddDbContextFactory<PortalDbContext>((sp, o) => UseSqlite(o, connectionString).AddInterceptors(sp.GetRequiredService<ChangeAnnouncer>()));
         }
 
         services.AddSingleton(new StoreInfo(provider));
