@@ -92,6 +92,7 @@ public sealed class PortalServer : IDisposable
             ["Portal__Bootstrap__ApiClientSecret"] = ClientSecret,
             ["AzureAd__ClientId"] = "",
             ["Portal__Mcp__RequestsPerMinute"] = "100000000", // the MCP part measures latency, not the budget
+            ["Portal__Metrics__Prometheus"] = "true", // the mixed load reads the JIT's progress there (JitCompiledMethodsAsync)
         };
         if (postgresConnectionString is not null)
         {
@@ -163,6 +164,34 @@ public sealed class PortalServer : IDisposable
 
         Console.WriteLine($"[ingest] Portal webhook URL ready (key {prefix}…; the key itself is not printed)");
         return (url, "");
+    }
+
+    /// <summary>
+    /// How many methods the Portal's JIT has compiled so far (tier-ups included): the runtime meter's
+    /// <c>dotnet.jit.compiled_methods</c>, read from <c>/metrics</c>. Null when this build does not expose it.
+    /// </summary>
+    public async Task<long?> JitCompiledMethodsAsync()
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await client.GetAsync("/metrics");
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        long? total = null;
+        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        {
+            // Prometheus text format: name{labels} value [timestamp]
+            if (line.StartsWith("dotnet_jit_compiled_methods", StringComparison.Ordinal)
+                && line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 2 } parts
+                && double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                total = (total ?? 0) + (long)value;
+            }
+        }
+
+        return total;
     }
 
     /// <summary>An HttpClient signed in as the bootstrap API client (Admin).</summary>

@@ -20,6 +20,9 @@ public static class Telemetry
     /// <summary>Records traces even without OTLP (e.g. for an exporter added in code); off by default, so that an instance with nowhere to send spans does not pay for them on every request.</summary>
     public const string TracesSetting = "Portal:Telemetry:Traces";
 
+    /// <summary>The .NET runtime's built-in meter.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
     public static void AddPortalTelemetry(this WebApplicationBuilder builder)
     {
         var prometheus = builder.Configuration.GetValue<bool>(PrometheusSetting);
@@ -52,6 +55,9 @@ public static class Telemetry
                 metrics
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
+                    // The runtime's own meter (.NET 9+): GC, JIT, thread pool, exceptions; e.g. dotnet.jit.compiled_methods
+                    // tells a new instance still compiling its hot paths (slower, and busier) from one in its steady state.
+                    .AddMeter(RuntimeMeterName)
                     .AddMeter(PortalMetrics.MeterName);
                 if (prometheus)
                 {

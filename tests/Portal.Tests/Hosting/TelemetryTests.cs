@@ -76,6 +76,8 @@ public sealed class TelemetryTests : IDisposable
         Assert.True(Sum("portal.key.issued", ("kind", "webhook_key"), ("mode", "mint")) >= 1);
         Assert.Contains("portal_key_checks", scrape, StringComparison.Ordinal);
         Assert.Contains("portal_ingest_queue_depth", scrape, StringComparison.Ordinal);
+        Assert.Contains("dotnet_jit_compiled_methods", scrape, StringComparison.Ordinal); // the runtime's meter: GC, JIT, thread pool
+        Assert.Contains("dotnet_gc_collections", scrape, StringComparison.Ordinal);
 
         // Never the key: not in a span's name, tags or events, not in a metric's tags, not in the scrape, not in a log line.
         foreach (var secret in new[] { key, key[4..], wrong[(wrong.LastIndexOf('/') + 1)..] })
