@@ -29,7 +29,9 @@ public sealed class ConfigAccess(IntegrationService integrations, CredentialProt
             return integration.Error!;
         }
 
-        var entity = await db.Configs.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
+        var entity = forWrite
+            ? await db.ConfigForUpdateAsync(actor.TenantId, integrationId, configId, ct)
+            : await db.Configs.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
         if (entity is null)
         {
             return NotFound(integrationId, configId);

@@ -59,9 +59,14 @@ public sealed partial class ConfigService
         return ToView(created);
     }
 
-    /// <summary>Merges <paramref name="input"/> into the draft. Without <paramref name="precondition"/> the last writer wins (a concurrent internal write is retried); with one, a changed config is a <see cref="ErrorKind.PreconditionFailed"/>.</summary>
+    /// <summary>
+    /// Merges <paramref name="input"/> into the draft. Without <paramref name="precondition"/> the last writer wins (a
+    /// concurrent internal write is retried); with one, a changed config is a <see cref="ErrorKind.PreconditionFailed"/>.
+    /// One unit of work: on SQLite it reads the config in its write turn, so a burst of webhook rotations on the same
+    /// config cannot move the version between its read and its save (eight lost races in a row were a 409 under load).
+    /// </summary>
     public Task<Result<ConfigView>> UpdateAsync(Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition = null, CancellationToken ct = default) =>
-        ConcurrencyRetry.RunAsync(dbFactory, db => UpdateOnceAsync(db, actor, integrationId, configId, input, precondition, ct), Resource, ct);
+        dbFactory.RunAsync(db => UpdateOnceAsync(db, actor, integrationId, configId, input, precondition, ct), ct);
 
     private async Task<Result<ConfigView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition, CancellationToken ct)
     {
