@@ -66,7 +66,7 @@ public sealed partial class ConfigService
     /// config cannot move the version between its read and its save (eight lost races in a row were a 409 under load).
     /// </summary>
     public Task<Result<ConfigView>> UpdateAsync(Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition = null, CancellationToken ct = default) =>
-        dbFactory.RunAsync(db => UpdateOnceAsync(db, actor, integrationId, configId, input, precondition, ct), ct);
+        dbFactory.RunAsync(db => UpdateOnceAsync(db, actor, integrationId, configId, input, precondition, ct), ct, Resource);
 
     private async Task<Result<ConfigView>> UpdateOnceAsync(PortalDbContext db, Actor actor, string integrationId, Guid configId, ConfigInput input, Precondition? precondition, CancellationToken ct)
     {

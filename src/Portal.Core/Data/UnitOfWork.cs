@@ -15,7 +15,8 @@ public static class UnitOfWork
     /// token, e.g. a key binding's version, or took a unique key first), the whole operation runs again from what the
     /// winner left, so it re-checks its preconditions: concurrent rotations leave exactly one active key.
     /// </summary>
-    public static Task<Result<T>> RunAsync<T>(this IDbContextFactory<PortalDbContext> dbFactory, Func<PortalDbContext, Task<Result<T>>> operation, CancellationToken ct) =>
+    /// <param name="resource">What the operation changes, for the 409 when it keeps losing races (e.g. "config").</param>
+    public static Task<Result<T>> RunAsync<T>(this IDbContextFactory<PortalDbContext> dbFactory, Func<PortalDbContext, Task<Result<T>>> operation, CancellationToken ct, string resource = "record") =>
         // The retry policy (attempts, jitter) is ConcurrencyRetry's: one rule for every operation that can lose a race.
         ConcurrencyRetry.RunAsync(dbFactory, async db =>
         {
@@ -46,5 +47,5 @@ public static class UnitOfWork
             db.PendingRefusals = null;
             await db.SaveChangesAsync(ct);
             return result;
-        }, "record", ct);
+        }, resource, ct);
 }
