@@ -73,7 +73,8 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         }
 
         var hash = SecretFormat.Hash(clientSecret);
-        var recorded = await db.IssuedKeys.AnyAsync(k => k.Hash == hash, ct);
+        var recordedKey = await db.IssuedKeys.FirstOrDefaultAsync(k => k.Hash == hash, ct);
+        var recorded = recordedKey is not null;
         if (client.SecretPrefix != secret.DisplayPrefix || !recorded)
         {
             // A changed configured secret (or one recorded before the key ledger): the tokens of the old secret stop, as after a rotation.
@@ -88,6 +89,12 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
                 client.SecretPrefix = secret.DisplayPrefix;
                 client.SecretRotatedAt = time.NowMs();
                 db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", Target(clientId), keyPrefix: secret.DisplayPrefix));
+                if (recordedKey is not null)
+                {
+                    // Back to a secret the ledger already holds: no key is issued, so the key is saved as changed, to be
+                    // announced as any key change is (every instance forgets the client's tokens, see TokenStates).
+                    db.Entry(recordedKey).Property(k => k.OwnerId).IsModified = true;
+                }
             }
 
             await db.SaveChangesAsync(ct);
@@ -227,7 +234,8 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     /// (it was a store round trip and a context per API call: 8 % of the Portal's CPU under the bench's mixed load).
     /// Kept true as the key cache is (DESIGN.md "The hot path"): whatever ends a token (a rotation, a deletion, a leak
     /// report, a revocation) issues or revokes a key of the client, and that change, announced at commit in process and
-    /// to every instance, evicts the client's entries before the next request is checked; while the change feed is down
+    /// to every instance (the changing call waits, up to 2 s, until every listening instance has acknowledged it),
+    /// evicts the client's entries before the next request is checked; while the change feed is down
     /// nothing is kept and every check reads the store. The age policy is applied at each check, to the key's creation
     /// time. A client from before the key ledger (no key to announce its deletion) is never kept.
     /// </summary>
@@ -246,7 +254,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         return cache;
     }
 
-    /// <summary>A current token's state is kept until a change evicts it; "gone or another secret" never becomes current again, but is kept a minute only; a pre-ledger client is not kept.</summary>
+    /// <summary>A current token's state is kept until a change evicts it; "gone or another secret" is kept a minute (a change of the client evicts it sooner); a pre-ledger client is not kept.</summary>
     private static TimeSpan? KeepFor(TokenState? state) =>
         state is null ? TimeSpan.FromMinutes(1) : state.KeyCreatedAt is null ? TimeSpan.Zero : null;
 

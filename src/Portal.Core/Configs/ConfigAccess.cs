@@ -29,7 +29,7 @@ public sealed class ConfigAccess(IntegrationService integrations, CredentialProt
             return integration.Error!;
         }
 
-        var entity = forWrite
+        var entity = forWrite && actor.IsAdmin // a Viewer is refused below: no lock for that
             ? await db.ConfigForUpdateAsync(actor.TenantId, integrationId, configId, ct)
             : await db.Configs.FirstOrDefaultAsync(c => c.TenantId == actor.TenantId && c.IntegrationId == integrationId && c.Id == configId, ct);
         if (entity is null)

@@ -115,6 +115,7 @@ public sealed partial class ConfigService
         // The config's webhook URLs (its own and its bindings') stop working with it, in the same transaction.
         using var turn = await StoreWriteGate.EnterAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.ConfigsForDeleteAsync(actor.TenantId, integrationId, configId, ct);
         await ConfigRemoval.RemoveAsync(db, keys, actor, loaded.Value!.Entity, ct);
         db.AuditEvents.Add(AuditEvent.Of(actor, time.NowMs(), "config.delete", loaded.Value.Target));
         await db.SaveChangesAsync(ct);

@@ -62,7 +62,7 @@ public sealed class FeedCache<TKey, TValue>
     /// <summary>Keeps what was read from the store at <paramref name="generation"/>, unless the feed is down, the cache is full, or a change was announced since.</summary>
     public void Keep(TKey key, TValue value, long generation, TimeSpan? keepFor = null)
     {
-        if (!_feed.IsLive || (_entries.Count >= _capacity && !_entries.ContainsKey(key)))
+        if (!_feed.IsLive || keepFor <= TimeSpan.Zero || (_entries.Count >= _capacity && !_entries.ContainsKey(key)))
         {
             return;
         }

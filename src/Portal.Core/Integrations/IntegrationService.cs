@@ -144,6 +144,7 @@ public sealed partial class IntegrationService(IDbContextFactory<PortalDbContext
 
         using var turn = await StoreWriteGate.EnterAsync(db, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.ConfigsForDeleteAsync(actor.TenantId, id, null, ct);
         foreach (var config in await db.Configs.Where(c => c.TenantId == actor.TenantId && c.IntegrationId == id).ToListAsync(ct))
         {
             await Configs.ConfigRemoval.RemoveAsync(db, keys, actor, config, ct); // their webhook URLs die with them

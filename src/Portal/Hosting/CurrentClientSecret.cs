@@ -10,7 +10,10 @@ namespace Portal.Hosting;
 /// <summary>
 /// Access tokens are self-contained JWTs (no token storage), so revocation is a check at validation: a token names
 /// its client, tenant and the prefix of the secret it was issued against, and is valid only while that client
-/// still exists with that secret and the secret is not revoked. One store round trip per bearer request; a rotation or deletion ends the tokens at once.
+/// still exists with that secret and the secret is not revoked. Answered from memory after the first read
+/// (<see cref="ApiClientService.IsTokenCurrentAsync"/>): a rotation, deletion or revocation is announced as a key change,
+/// and the rotating call returns once every listening instance has acknowledged it (or after the announcement's 2 s
+/// timeout, logged), so the next request is checked against the change.
 /// </summary>
 public sealed class CurrentClientSecret(ApiClientService clients) : IOpenIddictValidationHandler<ValidateTokenContext>
 {

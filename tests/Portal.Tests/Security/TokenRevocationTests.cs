@@ -61,6 +61,24 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_bootstrap_secret_changed_back_to_one_already_recorded_ends_the_tokens_of_the_secret_in_between()
+    {
+        // Tokens are checked from memory once seen; a re-key that issues no key (the secret is already in the ledger)
+        // must still make every instance forget them.
+        await using var portal = new PortalApplication();
+        var clients = portal.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
+        const string between = "pcs_Another-secret-set-for-a-while-by-the-operator";
+        await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, between);
+        using var http = portal.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await portal.TokenAsync(PortalApplication.AdminClientId, between));
+        await (await http.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+
+        await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
+
+        await ExpectRevokedAsync(await http.GetAsync(Integrations));
+    }
+
+    [Fact]
     public async Task A_token_of_a_deleted_client_is_refused()
     {
         var (clientId, secret) = await CreateClientAsync();
