@@ -36,7 +36,7 @@ public static class RowLocks
         if (db.Database.IsNpgsql() && db.Database.CurrentTransaction is not null)
         {
             var rows = await db.Configs
-                .FromSql($"SELECT * FROM \"Configs\" WHERE \"TenantId\" = {tenantId} AND \"IntegrationId\" = {integrationId} AND \"Id\" = {configId} FOR UPDATE")
+                .FromSql($"SELECT * FROM \"Configs\" WHERE \"TenantId\" = {tenantId} AND \"IntegrationId\" = {integrationId} AND \"Id\" = {configId} FOR NO KEY UPDATE")
                 .ToListAsync(ct);
             return rows.FirstOrDefault();
         }
