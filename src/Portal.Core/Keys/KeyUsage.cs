@@ -83,9 +83,15 @@ public sealed class KeyUsage(IDbContextFactory<PortalDbContext> dbFactory)
     }
 }
 
-/// <summary>Flushes <see cref="KeyUsage"/> every minute and once more when the host stops.</summary>
-public sealed class KeyUsageFlusher(KeyUsage usage, TimeProvider time, ILogger<KeyUsageFlusher> logger) : BackgroundService
+/// <summary>
+/// Flushes <see cref="KeyUsage"/> every minute and when the host stops: first as the host begins to stop, while every
+/// other service still runs (<see cref="IHostedLifecycleService.StoppingAsync"/>), then once more after the requests
+/// have drained, for the uses recorded meanwhile. A last round that fails is tried again with a new connection.
+/// </summary>
+public sealed class KeyUsageFlusher(KeyUsage usage, TimeProvider time, ILogger<KeyUsageFlusher> logger) : BackgroundService, IHostedLifecycleService
 {
+    private const int LastRoundAttempts = 3;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(KeyUsage.FlushEvery, time);
@@ -101,23 +107,46 @@ public sealed class KeyUsageFlusher(KeyUsage usage, TimeProvider time, ILogger<K
         }
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => LastRoundAsync();
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        // The last round is written even when the host's stop budget is spent: it is one short transaction.
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await FlushAsync(bounded.Token);
+        await LastRoundAsync();
     }
 
-    private async Task FlushAsync(CancellationToken ct)
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Written even when the host's stop budget is spent: it is one short transaction.</summary>
+    private async Task LastRoundAsync()
+    {
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (var attempt = 1; attempt <= LastRoundAttempts && usage.Pending > 0 && !bounded.IsCancellationRequested; attempt++)
+        {
+            if (await FlushAsync(bounded.Token))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), CancellationToken.None);
+        }
+    }
+
+    private async Task<bool> FlushAsync(CancellationToken ct)
     {
         try
         {
             await usage.FlushAsync(ct);
+            return true;
         }
         catch (Exception e)
         {
             logger.LogWarning("Last-used times not written this round ({Reason}); kept for the next one.", e.GetType().Name);
+            return false;
         }
     }
 }
