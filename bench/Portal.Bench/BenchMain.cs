@@ -55,7 +55,7 @@ public static class BenchMain
             // The parts after this one run on SQLite only: the cluster stops first, so its checkpoints and autovacuum after
             // the ingest part's inserts cannot share the two cores with them.
             postgres.Dispose();
-            if (PortalServer.FindPortalDll(options.PortalDll) is { } dll)
+            if (!options.IngestOnly && PortalServer.FindPortalDll(options.PortalDll) is { } dll)
             {
                 goals.AddRange(await MixedRun.RunAsync(options, dll));
             }

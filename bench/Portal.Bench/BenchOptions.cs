@@ -17,6 +17,8 @@ public sealed class BenchOptions
 
     /// <summary>Only the mixed load (issue 14 point 4): no key checks, ingest comparison or lists.</summary>
     public bool MixedOnly { get; private set; }
+    /// <summary>Only the ingest comparison (bare vs Portal, with CPU per delivery): no MCP, mixed load, key checks or lists.</summary>
+    public bool IngestOnly { get; private set; }
     public string? PortalDll { get; private set; }
 
     /// <summary>The ReadyToRun publish of the Portal (scripts/publish.sh; bench/run.sh makes it): its starts are the goal's figure.</summary>
@@ -46,6 +48,7 @@ public sealed class BenchOptions
                 case "--skip-postgres": o.SkipPostgres = true; break;
                 case "--skip-lists": o.SkipLists = true; break;
                 case "--mixed-only": o.MixedOnly = o.SkipKeys = o.SkipLists = true; break;
+                case "--ingest-only": o.IngestOnly = o.SkipKeys = o.SkipLists = true; break;
                 case "--quick":
                     // For development on the shared 2-core machine: smaller store, shorter runs.
                     o.Quick = true;

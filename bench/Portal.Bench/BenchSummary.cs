@@ -55,16 +55,16 @@ internal static class BenchSummary
             sb.AppendLine();
             sb.AppendLine(inv, $"Inbound webhook ingest, loopback, one HttpClient with {options.Concurrency} concurrent senders, a ~100-byte JSON event with a unique webhook-id per request; {options.IngestSeconds} s measured per endpoint in alternating slices of up to 2 s, after {options.IngestWarmupSeconds} s warm-up:");
             sb.AppendLine();
-            sb.AppendLine("| endpoint | req/s | p50 | p99 | non-202 |");
-            sb.AppendLine("|---|---:|---:|---:|---:|");
+            sb.AppendLine("| endpoint | req/s | p50 | p99 | non-202 | server CPU per request | events per commit |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             foreach (var r in ingest)
             {
-                sb.AppendLine(inv, $"| {r.Name} | {r.RequestsPerSecond:F0} | {r.Latency.P50Ms:F2} ms | {r.Latency.P99Ms:F2} ms | {r.Failed} |");
+                sb.AppendLine(inv, $"| {r.Name} | {r.RequestsPerSecond:F0} | {r.Latency.P50Ms:F2} ms | {r.Latency.P99Ms:F2} ms | {r.Failed} | {(r.CpuMicrosecondsPerRequest is { } us ? $"{us:F0} µs" : "—")} | {(r.MeanBatch is { } b ? $"{b:F1}" : "—")} |");
             }
 
             foreach (var note in ingestNotes)
             {
-                sb.AppendLine(inv, $"| {note} | — | — | — | — |");
+                sb.AppendLine(inv, $"| {note} | — | — | — | — | — | — |");
             }
 
             sb.AppendLine();

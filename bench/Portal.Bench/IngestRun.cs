@@ -80,11 +80,24 @@ internal static class IngestRun
             var rounds = (int)Math.Ceiling(options.IngestSeconds / 2.0);
             var slice = TimeSpan.FromSeconds((double)options.IngestSeconds / rounds);
             Console.WriteLine($"[ingest] measuring: {options.Concurrency} senders, {rounds} alternating slices of {slice.TotalSeconds:F1} s per endpoint");
+            // Where the time goes: the server's CPU (user and kernel) over the measured slices, per request, and the Portal
+            // writer's batches in them. The load loop runs in this process and is not counted.
+            var cpu = loads.ToDictionary(l => l, _ => TimeSpan.Zero);
+            var batches = new Dictionary<LoadLoop, (long Batches, long Events)>();
+            TimeSpan CpuOf(LoadLoop load) => served.TryGetValue(load, out var p) ? p.Portal.CpuTime : bare.CpuTime;
             for (var round = 0; round < rounds; round++)
             {
                 foreach (var load in round % 2 == 0 ? loads : Enumerable.Reverse(loads))
                 {
+                    var before = CpuOf(load);
+                    var batchesBefore = served.TryGetValue(load, out var p) ? await p.Portal.IngestBatchesAsync() : null;
                     await load.RunAsync(slice, record: true);
+                    cpu[load] += CpuOf(load) - before;
+                    if (batchesBefore is { } b0 && await p!.Portal.IngestBatchesAsync() is { } b1)
+                    {
+                        var seen = batches.GetValueOrDefault(load);
+                        batches[load] = (seen.Batches + b1.Batches - b0.Batches, seen.Events + b1.Events - b0.Events);
+                    }
                 }
             }
 
@@ -98,9 +111,15 @@ internal static class IngestRun
                     r = r with { StoredTotal = await p.Portal.CountStoredEventsAsync() - 1 };
                 }
 
+                r = r with
+                {
+                    CpuMicrosecondsPerRequest = r.Accepted > 0 ? cpu[load].TotalMicroseconds / r.Accepted : null,
+                    MeanBatch = batches.TryGetValue(load, out var b) && b.Batches > 0 ? (double)b.Events / b.Batches : null,
+                };
                 results.Add(r);
                 Console.WriteLine(
-                    $"[ingest] {r.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, statuses {string.Join(", ", r.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}{(r.StoredTotal is { } stored ? $", acked {r.AckedTotal:N0} vs stored {stored:N0}" : "")}");
+                    $"[ingest] {r.Name}: {r.RequestsPerSecond:F0} req/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, statuses {string.Join(", ", r.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"))}{(r.StoredTotal is { } stored ? $", acked {r.AckedTotal:N0} vs stored {stored:N0}" : "")}" +
+                    $"{(r.CpuMicrosecondsPerRequest is { } us ? $", server CPU {us:F0} µs per request" : "")}{(r.MeanBatch is { } mb ? $", mean batch {mb:F1}" : "")}");
             }
 
             if (served.Count > 0 && results.FirstOrDefault(r => r.Name == BareName) is { } bareResult)

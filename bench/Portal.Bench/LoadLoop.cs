@@ -14,6 +14,12 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
 
     /// <summary>Events of the run found in the store afterwards (null: not counted, e.g. the bare endpoint).</summary>
     public long? StoredTotal { get; init; }
+
+    /// <summary>The server process's CPU time (user and kernel) over the measured slices, per accepted request.</summary>
+    public double? CpuMicrosecondsPerRequest { get; init; }
+
+    /// <summary>Events per ingest transaction over the measured slices (the Portal only).</summary>
+    public double? MeanBatch { get; init; }
 }
 
 /// <summary>

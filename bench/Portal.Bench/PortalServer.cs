@@ -166,6 +166,41 @@ public sealed class PortalServer : IDisposable
         return (url, "");
     }
 
+    /// <summary>CPU time the Portal process has used so far.</summary>
+    public TimeSpan CpuTime => _process.CpuTime;
+
+    /// <summary>The ingest writer's batches so far, from <c>/metrics</c> (<c>portal_ingest_batch_size</c> count and sum); null when not exported.</summary>
+    public async Task<(long Batches, long Events)?> IngestBatchesAsync()
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await client.GetAsync("/metrics");
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        double? count = null, sum = null;
+        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        {
+            if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is not { Length: >= 2 } parts
+                || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+
+            if (line.StartsWith("portal_ingest_batch_size_count", StringComparison.Ordinal))
+            {
+                count = value;
+            }
+            else if (line.StartsWith("portal_ingest_batch_size_sum", StringComparison.Ordinal))
+            {
+                sum = value;
+            }
+        }
+
+        return count is { } c && sum is { } s ? ((long)c, (long)s) : null;
+    }
+
     /// <summary>
     /// How many methods the Portal's JIT has compiled so far (tier-ups included): the runtime meter's
     /// <c>dotnet.jit.compiled_methods</c>, read from <c>/metrics</c>. Null when this build does not expose it.
