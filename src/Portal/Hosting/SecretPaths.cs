@@ -68,8 +68,14 @@ public static partial class SecretPaths
     {
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 
+        /// <summary>
+        /// A structured scope (every request's hosting scope names its path) is redacted when a provider reads it, which
+        /// is only when a line is written inside it: a request that logs nothing pays no formatting or regex for it.
+        /// </summary>
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull =>
-            RedactedState.IsNeeded(state, state.ToString()) ? inner.BeginScope(new RedactedState(state, state.ToString())) : inner.BeginScope(state);
+            state is IEnumerable<KeyValuePair<string, object?>> ? inner.BeginScope(new LazyRedactedScope(state))
+            : RedactedState.IsNeeded(state, state.ToString()) ? inner.BeginScope(new RedactedState(state, state.ToString()))
+            : inner.BeginScope(state);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
@@ -87,6 +93,24 @@ public static partial class SecretPaths
 
             inner.Log(logLevel, eventId, new RedactedState(state, message), exception, static (s, _) => s.ToString());
         }
+    }
+
+    /// <summary>A structured scope, redacted (once) when it is first read.</summary>
+    private sealed class LazyRedactedScope(object state) : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        private RedactedState? _redacted;
+
+        private RedactedState Redacted => _redacted ??= new RedactedState(state, state.ToString());
+
+        public KeyValuePair<string, object?> this[int index] => Redacted[index];
+
+        public int Count => Redacted.Count;
+
+        public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Redacted.GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public override string ToString() => Redacted.ToString();
     }
 
     /// <summary>A log state or scope with every string value and the message redacted; structured names are kept.</summary>
