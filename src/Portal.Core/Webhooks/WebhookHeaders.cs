@@ -49,7 +49,28 @@ public static class WebhookHeaders
             kept.Add([name, value]);
         }
 
-        return kept.Count == 0 ? null : JsonSerializer.Serialize(kept);
+        if (kept.Count == 0)
+        {
+            return null;
+        }
+
+        // As JsonSerializer writes a string[][] (same escaping), without its per-call metadata lookups: once per delivery.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var pair in kept)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(pair[0]);
+                json.WriteStringValue(pair[1]);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     /// <summary>The stored headers; null for events received before headers were kept.</summary>
@@ -67,6 +88,11 @@ public static class WebhookHeaders
     /// <summary>Control characters (PostgreSQL refuses U+0000) become U+FFFD; an over-long value is cut with an ellipsis.</summary>
     private static string Clean(string value, int max)
     {
+        if (value.Length <= max && value.AsSpan().IndexOfAnyInRange('\u0000', '\u001F') < 0 && value.AsSpan().IndexOfAnyInRange('\u007F', '\u009F') < 0)
+        {
+            return value; // nothing to replace or cut: the usual header
+        }
+
         var chars = value.Select(c => char.IsControl(c) ? '\uFFFD' : c).ToArray();
         var text = new string(chars);
         return text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
