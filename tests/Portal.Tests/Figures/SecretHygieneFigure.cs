@@ -31,7 +31,10 @@ public sealed partial class SecurityFigures
             await admin.GeneratedUrlAsync(integration, config);
             await (await admin.PostAsync($"/api/v1/app/{PortalApplication.Tenant}/integration/{integration}/key/rotate", null)).ExpectAsync(HttpStatusCode.OK);
             await (await admin.GetAsync($"/api/v1/app/{PortalApplication.Tenant}/integration/{integration}/key")).ExpectAsync(HttpStatusCode.OK);
-            await (await admin.PostAsJsonAsync($"{T}/signing-secrets", new { name = Infrastructure.ApiTestData.NewId("hygiene") })).ExpectAsync(HttpStatusCode.Created);
+            var signing = Infrastructure.ApiTestData.NewId("hygiene");
+            await (await admin.PostAsJsonAsync($"{T}/signing-secrets", new { name = signing })).ExpectAsync(HttpStatusCode.Created);
+            // seed 003: "Rotate a webhook signing secret, generating a new token. … The new token is only returned in this response."
+            await (await admin.PostAsJsonAsync("/xrpc/place.wisp.v2.secret.rotate", new { name = signing })).ExpectAsync(HttpStatusCode.OK);
             await (await admin.PostAsJsonAsync($"{T}/api-clients", new { displayName = "hygiene", role = "Viewer" })).ExpectAsync(HttpStatusCode.Created);
             var (mcp, mcpConfig) = await McpTestData.CreateAsync(admin);
             await McpTestData.EnableAsync(admin, mcp, mcpConfig);
