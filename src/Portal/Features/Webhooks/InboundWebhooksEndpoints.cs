@@ -16,11 +16,15 @@ public static class InboundWebhooksEndpoints
                     headers["webhook-id"].FirstOrDefault(), headers["webhook-timestamp"].FirstOrDefault(), headers["webhook-signature"].FirstOrDefault(),
                     http.Connection.RemoteIpAddress?.ToString(), headers.Select(h => KeyValuePair.Create(h.Key, h.Value.ToString()))), http.RequestAborted);
 
+                if (receipt is WebhookReceipt.Accepted or WebhookReceipt.Duplicate)
+                {
+                    return Results.Accepted();
+                }
+
                 // The instance names the endpoint without its key: a ProblemDetails is often logged by the sender.
                 var instance = SecretPaths.Redact(http.Request.Path.Value ?? "");
                 return receipt switch
                 {
-                    WebhookReceipt.Accepted or WebhookReceipt.Duplicate => Results.Accepted(),
                     WebhookReceipt.TooLarge => Results.Problem(statusCode: 413, title: "Payload too large", instance: instance,
                         detail: $"A webhook body may be at most {WebhookReceiver.MaxBodyBytes / 1024 / 1024} MiB."),
                     WebhookReceipt.Busy => Busy(http, instance),
