@@ -26,7 +26,7 @@ public static class BenchMain
         using var postgres = BenchPostgres.Start(options.SkipPostgres);
         var keyRows = new List<KeyRow>();
         var keysNote = "";
-        if (!options.SkipKeys)
+        if (!options.SkipKeys && !options.RevocationOnly)
         {
             (keyRows, keysNote) = KeyCheckRun.Run(options, postgres);
         }

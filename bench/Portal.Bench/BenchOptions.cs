@@ -19,6 +19,8 @@ public sealed class BenchOptions
     public bool MixedOnly { get; private set; }
     /// <summary>Only the ingest comparison (bare vs Portal, with CPU per delivery): no MCP, mixed load, key checks or lists.</summary>
     public bool IngestOnly { get; private set; }
+    /// <summary>Only the revocation figure (two instances on PostgreSQL): no key checks, ingest, mixed load or lists.</summary>
+    public bool RevocationOnly { get; private set; }
     public string? PortalDll { get; private set; }
 
     /// <summary>The ReadyToRun publish of the Portal (scripts/publish.sh; bench/run.sh makes it): its starts are the goal's figure.</summary>
@@ -49,6 +51,7 @@ public sealed class BenchOptions
                 case "--skip-lists": o.SkipLists = true; break;
                 case "--mixed-only": o.MixedOnly = o.SkipKeys = o.SkipLists = true; break;
                 case "--ingest-only": o.IngestOnly = o.SkipKeys = o.SkipLists = true; break;
+                case "--revocation-only": o.RevocationOnly = o.SkipIngest = o.SkipLists = true; break;
                 case "--quick":
                     // For development on the shared 2-core machine: smaller store, shorter runs.
                     o.Quick = true;
