@@ -14,7 +14,7 @@ internal static class BenchSummary
         if (keys.Count > 0)
         {
             sb.AppendLine();
-            sb.AppendLine("Key check, `KeyEngine.CheckAsync(WebhookKey, …)` on SQLite and on PostgreSQL (fsync and synchronous_commit on), the steady state: keys answered from the in-process key cache (the first check of each key read the store once; an unknown key is remembered for 2 s; last used kept in memory). On PostgreSQL the cache answers only while the change listener is connected, as in the app. BDN mean = BenchmarkDotNet (SQLite only); mean/p50/p99: each call timed, all stores interleaved call by call:");
+            sb.AppendLine(inv, $"Key check, `KeyEngine.CheckAsync(WebhookKey, …)` on SQLite and on PostgreSQL (fsync and synchronous_commit on), the steady state: keys answered from the in-process key cache, which holds every key of the store during the per-call pass (filled from the store first, as a long-running instance's cache is once each key has been used; an unknown key is remembered for 2 s; last used kept in memory). On PostgreSQL the cache answers only while the change listener is connected, as in the app. BDN mean = BenchmarkDotNet (SQLite only); mean/p50/p99: each call timed ({keys[0].Valid.Count:N0} of each per store), all stores interleaved call by call:");
             sb.AppendLine();
             sb.AppendLine("| store | stored keys | presented key | BDN mean | mean | p50 | p99 |");
             sb.AppendLine("|---|---:|---|---:|---:|---:|---:|");
