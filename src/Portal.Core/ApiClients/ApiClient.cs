@@ -24,3 +24,6 @@ public sealed record ApiClientView(string ClientId, string DisplayName, TenantRo
 
 /// <summary>The only response that carries the client secret.</summary>
 public sealed record ApiClientWithSecret(string ClientId, string ClientSecret, string DisplayName, TenantRole Role, string SecretPrefix, long CreatedAt, long? SecretRotatedAt);
+
+/// <summary>What <see cref="ApiClientService.CheckTokenRequestAsync"/> decided: why no token (or null), and the secret prefix a token carries.</summary>
+public sealed record TokenRequestCheck(string? Refusal, string SecretPrefix);

@@ -73,12 +73,32 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         }
 
         var hash = SecretFormat.Hash(clientSecret);
+        var ownerId = KeyOwner.ForApiClient(clientId).Stored;
         var recordedKey = await db.IssuedKeys.FirstOrDefaultAsync(k => k.Hash == hash, ct);
+        if (recordedKey is not null && (recordedKey.TenantId != client.TenantId || recordedKey.OwnerId != ownerId))
+        {
+            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' is a key the portal issued for something else; set a secret of its own.");
+        }
+
         var recorded = recordedKey is not null;
-        if (client.SecretPrefix != secret.DisplayPrefix || !recorded)
+        var actor = Actor.System(client.TenantId);
+        var reinstated = false;
+        if (recordedKey is not null)
+        {
+            // Set back to a secret the ledger holds: it is the key in force again (the one in between is revoked), or the
+            // tokens of the configured secret would be refused as those of a rotated-away key.
+            var back = await keys.ReinstateAsync(db, actor, recordedKey, Target(clientId), ct);
+            if (!back.IsSuccess)
+            {
+                throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' cannot be used: {back.Error!.Detail}");
+            }
+
+            reinstated = back.Value;
+        }
+
+        if (client.SecretPrefix != secret.DisplayPrefix || !recorded || reinstated)
         {
             // A changed configured secret (or one recorded before the key ledger): the tokens of the old secret stop, as after a rotation.
-            var actor = Actor.System(client.TenantId);
             if (!recorded)
             {
                 await keys.IssueAsync(db, actor, KeyKind.ApiClientSecret, KeyOwner.ForApiClient(clientId), IssueMode.FirstOrRotate, Target(clientId), given: secret, ct: ct);
@@ -89,7 +109,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
                 client.SecretPrefix = secret.DisplayPrefix;
                 client.SecretRotatedAt = time.NowMs();
                 db.AuditEvents.Add(AuditEvent.Of(actor, client.SecretRotatedAt.Value, "apiClient.rotateSecret", Target(clientId), keyPrefix: secret.DisplayPrefix));
-                if (recordedKey is not null)
+                if (recordedKey is not null && !reinstated)
                 {
                     // Back to a secret the ledger already holds: no key is issued, so the key is saved as changed, to be
                     // announced as any key change is (every instance forgets the client's tokens, see TokenStates).
@@ -102,10 +122,14 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     }
 
     /// <summary>
-    /// Why a client whose secret OpenIddict has just verified may not have a token, or null: its secret was revoked
-    /// (a leak report) or is older than the tenant's enforced maximum age. A token issued counts as a use of the secret.
+    /// Whether a client whose secret OpenIddict has just verified may have a token, and the secret prefix the token
+    /// carries. Refused when the presented secret is no longer the client's key in force (a rotation committed between
+    /// OpenIddict's check and this one: the token would otherwise carry the new secret's prefix and outlive the rotation
+    /// it raced), when the secret was revoked (a leak report), or when it is older than the tenant's enforced maximum age.
+    /// The prefix is the one of the key the presented secret matched, read in the same query. A token issued counts as a
+    /// use of the secret.
     /// </summary>
-    public async Task<string?> SecretRefusalAsync(ApiClient client, string? ip, CancellationToken ct = default)
+    public async Task<TokenRequestCheck> CheckTokenRequestAsync(ApiClient client, string presentedSecret, string? ip, CancellationToken ct = default)
     {
         var ownerId = KeyOwner.ForApiClient(client.ClientId).Stored;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -113,25 +137,32 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             .Join(db.IssuedKeys.AsNoTracking(), b => b.ActiveKeyId, k => (Guid?)k.Id, (b, k) => k).FirstOrDefaultAsync(ct);
         if (key is null)
         {
-            return null; // a client from before the key ledger: OpenIddict's check is the only one until its next rotation
+            // A client from before the key ledger: OpenIddict's check is the only one until its next rotation.
+            return new TokenRequestCheck(null, client.SecretPrefix);
         }
 
         var now = time.NowMs();
         var actor = new Actor(client.ClientId, ActorKind.ApiClient, client.TenantId, TenantRole.Viewer, ip);
+        if (!string.Equals(key.Hash, SecretFormat.Hash(presentedSecret), StringComparison.Ordinal))
+        {
+            await refusals.RecordAsync(actor, "apiClient.refused.superseded", Target(client.ClientId), SecretFormat.Display(KeyPrefixes.ApiClientSecret, presentedSecret), ct);
+            return new TokenRequestCheck("The client's secret was rotated while this token was requested; request a token with the secret the rotation returned.", key.KeyPrefix);
+        }
+
         if (key.RevokedAt is not null)
         {
             await refusals.RecordAsync(actor, "apiClient.refused.revoked", Target(client.ClientId), key.KeyPrefix, ct);
-            return "The client's secret was revoked (it was reported leaked); an Admin must rotate it.";
+            return new TokenRequestCheck("The client's secret was revoked (it was reported leaked); an Admin must rotate it.", key.KeyPrefix);
         }
 
         if ((await policies.GetAsync(client.TenantId, ct)).For(KeyKind.ApiClientSecret).Refuses(key.CreatedAt, now))
         {
             await refusals.RecordAsync(actor, "apiClient.refused.expired", Target(client.ClientId), key.KeyPrefix, ct);
-            return "The client's secret is older than the tenant's key policy allows; an Admin must rotate it.";
+            return new TokenRequestCheck("The client's secret is older than the tenant's key policy allows; an Admin must rotate it.", key.KeyPrefix);
         }
 
         usage.Record(key.Id, now);
-        return null;
+        return new TokenRequestCheck(null, key.KeyPrefix);
     }
 
     public async Task<Page<ApiClientView>> ListAsync(Actor actor, Paging paging, CancellationToken ct = default)

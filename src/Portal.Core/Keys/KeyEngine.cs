@@ -132,6 +132,50 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     }
 
     /// <summary>
+    /// Makes a key the owner had before the active one again, staged on <paramref name="db"/> like <see cref="IssueAsync"/>:
+    /// the active key is revoked now, as by a rotation, and <paramref name="recorded"/> is in force again. For a secret that
+    /// configuration sets (the bootstrap API client's), so that setting it back to an earlier value takes effect instead
+    /// of leaving that value's key revoked. A key reported leaked is never reinstated (an error): a new secret must be set.
+    /// </summary>
+    public async Task<Result<bool>> ReinstateAsync(PortalDbContext db, Actor actor, IssuedKey recorded, string auditTarget, CancellationToken ct = default)
+    {
+        if (recorded.LeakedAt is not null)
+        {
+            return Error.Conflict($"Key {recorded.KeyPrefix} was reported leaked; it cannot be put in force again. Set a new secret.");
+        }
+
+        var binding = await db.KeyBindingForUpdateAsync(recorded.TenantId, recorded.OwnerId, ct);
+        if (binding?.ActiveKeyId == recorded.Id)
+        {
+            return false;
+        }
+
+        var now = time.NowMs();
+        if (binding?.ActiveKeyId is { } activeId && await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) is { } previous)
+        {
+            previous.SupersededAt ??= now;
+            previous.UseCountAtSupersede = previous.UseCount + usage.PendingUses(previous.Id);
+            previous.RevokedAt ??= now;
+            db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.revoke", auditTarget, keyPrefix: previous.KeyPrefix));
+        }
+
+        if (binding is null)
+        {
+            db.KeyBindings.Add(binding = new KeyBinding { TenantId = recorded.TenantId, OwnerId = recorded.OwnerId });
+        }
+
+        recorded.RevokedAt = null;
+        recorded.ExpiresAt = null;
+        recorded.SupersededAt = null;
+        recorded.RevokedUseAnnouncedAt = null;
+        binding.ActiveKeyId = recorded.Id;
+        binding.Version = Guid.NewGuid();
+        binding.RotatedAt = now;
+        db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.reinstate", auditTarget, keyPrefix: recorded.KeyPrefix));
+        return true;
+    }
+
+    /// <summary>
     /// Checks a presented key of a kind. A refused use is audited here, once: named by <paramref name="use"/> when the
     /// caller gives one (<c>{use.Action}.{outcome}</c> on its target, unknown and malformed keys included when the tenant
     /// is known), else as <c>key.useRevoked</c> / <c>key.useRefused</c> on the key's owner. A valid use records the last-used

@@ -79,6 +79,79 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_token_request_whose_secret_is_rotated_after_OpenIddict_verified_it_gets_no_token()
+    {
+        // The endpoint's own check runs after OpenIddict has verified the presented secret, and a rotation can commit in
+        // between. Before, the token then carried the new secret's prefix (read from the rotated row) and outlived the
+        // rotation. Here the interleaving is made by hand: the secret is rotated, then the check runs for the old one.
+        var (clientId, secret) = await CreateClientAsync();
+        var clients = app.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
+        using var admin = await app.ClientAsync();
+        var rotated = await (await admin.PostAsync($"{ApiClients}/{clientId}:rotateSecret", null)).ExpectAsync(HttpStatusCode.OK);
+        var client = (await clients.FindAsync(clientId))!;
+
+        var stale = await clients.CheckTokenRequestAsync(client, secret, "203.0.113.7");
+        Assert.Contains("rotated while this token was requested", stale.Refusal, StringComparison.Ordinal);
+
+        var current = await clients.CheckTokenRequestAsync(client, rotated["clientSecret"]!.GetValue<string>(), "203.0.113.7");
+        Assert.Null(current.Refusal);
+        Assert.Equal(rotated["secretPrefix"]!.GetValue<string>(), current.SecretPrefix);
+    }
+
+    [Fact]
+    public async Task A_bootstrap_secret_set_back_to_an_earlier_one_works_again_and_the_one_in_between_stops()
+    {
+        // Configuration is authoritative: an operator who rolls the configured secret back gets a client that works with it.
+        // Before, the earlier secret's key stayed revoked by the change in between and every token of it was refused.
+        await using var portal = new PortalApplication();
+        var clients = portal.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
+        const string between = "pcs_A-secret-the-operator-set-and-then-rolled-back";
+        await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, between);
+        var betweenToken = await portal.TokenAsync(PortalApplication.AdminClientId, between);
+
+        await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
+
+        using var back = portal.CreateClient();
+        back.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await portal.TokenAsync(PortalApplication.AdminClientId, PortalApplication.AdminClientSecret));
+        await (await back.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+        using var stale = portal.CreateClient();
+        stale.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", betweenToken);
+        await ExpectRevokedAsync(await stale.GetAsync(Integrations));
+        using var noToken = await portal.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = PortalApplication.AdminClientId, ["client_secret"] = between,
+        }));
+        Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
+
+        // And a restart with the same configuration changes nothing (idempotent).
+        await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
+        await (await back.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_bootstrap_secret_set_back_to_one_reported_leaked_is_refused_at_start()
+    {
+        await using var portal = new PortalApplication();
+        var clients = portal.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
+        var factory = portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>();
+        var hash = Portal.Core.Keys.SecretFormat.Hash(PortalApplication.AdminClientSecret);
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var key = db.IssuedKeys.Single(k => k.Hash == hash);
+            key.LeakedAt = 1;
+            await db.SaveChangesAsync();
+        }
+
+        const string between = "pcs_The-secret-set-after-the-leak-report-came-in";
+        await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, between);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret));
+        Assert.Contains("reported leaked", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(PortalApplication.AdminClientSecret, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_token_of_a_deleted_client_is_refused()
     {
         var (clientId, secret) = await CreateClientAsync();

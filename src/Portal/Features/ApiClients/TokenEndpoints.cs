@@ -30,7 +30,14 @@ public static class TokenEndpoints
                 return Reject(Errors.InvalidClient, "The client is not an API client of any tenant.");
             }
 
-            if (await clients.SecretRefusalAsync(client, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted) is { } refusal)
+            // OpenIddict verified request.ClientSecret against the client before this handler ran (API clients are confidential).
+            if (request.ClientSecret is not { Length: > 0 } presented)
+            {
+                return Reject(Errors.InvalidClient, "The client secret is missing.");
+            }
+
+            var check = await clients.CheckTokenRequestAsync(client, presented, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+            if (check.Refusal is { } refusal)
             {
                 return Reject(Errors.InvalidClient, refusal);
             }
@@ -40,7 +47,7 @@ public static class TokenEndpoints
                 .SetClaim(Claims.Name, client.DisplayName)
                 .SetClaim(PortalClaims.Tenant, client.TenantId)
                 .SetClaim(PortalClaims.Role, client.Role.ToString())
-                .SetClaim(PortalClaims.SecretPrefix, client.SecretPrefix);
+                .SetClaim(PortalClaims.SecretPrefix, check.SecretPrefix);
             identity.SetDestinations(_ => [Destinations.AccessToken]);
             return Results.SignIn(new ClaimsPrincipal(identity), authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         })
