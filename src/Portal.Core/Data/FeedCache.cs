@@ -15,6 +15,9 @@ public sealed class FeedCache<TKey, TValue>
     private readonly int _capacity;
     private readonly TimeProvider _time;
 
+    /// <summary>When a full cache may next sweep out its expired entries (a timestamp of <see cref="_time"/>).</summary>
+    private long _nextSweep;
+
     public FeedCache(ChangeFeed feed, TimeProvider time, int capacity, IEqualityComparer<TKey>? comparer = null)
     {
         _feed = feed;
@@ -49,10 +52,15 @@ public sealed class FeedCache<TKey, TValue>
 
     public bool TryGet(TKey key, out TValue value)
     {
-        if (_feed.IsLive && _entries.TryGetValue(key, out var hit) && (hit.Until is not { } until || _time.GetTimestamp() < until))
+        if (_feed.IsLive && _entries.TryGetValue(key, out var hit))
         {
-            value = hit.Value;
-            return true;
+            if (hit.Until is not { } until || _time.GetTimestamp() < until)
+            {
+                value = hit.Value;
+                return true;
+            }
+
+            _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, hit)); // expired: forgotten (this entry only, not one kept since)
         }
 
         value = default!;
@@ -62,7 +70,7 @@ public sealed class FeedCache<TKey, TValue>
     /// <summary>Keeps what was read from the store at <paramref name="generation"/>, unless the feed is down, the cache is full, or a change was announced since.</summary>
     public void Keep(TKey key, TValue value, long generation, TimeSpan? keepFor = null)
     {
-        if (!_feed.IsLive || keepFor <= TimeSpan.Zero || (_entries.Count >= _capacity && !_entries.ContainsKey(key)))
+        if (!_feed.IsLive || keepFor <= TimeSpan.Zero || (_entries.Count >= _capacity && !_entries.ContainsKey(key) && !(SweepExpired() && _entries.Count < _capacity)))
         {
             return;
         }
@@ -74,6 +82,32 @@ public sealed class FeedCache<TKey, TValue>
             // A change was announced while the store was being read: what was read may predate it.
             _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
         }
+    }
+
+    /// <summary>
+    /// Drops the entries whose time is up; true when any went. A full cache runs it before it turns an answer away, at
+    /// most once a second: time-limited answers ("no such client" for a minute) that nobody asked for again would
+    /// otherwise hold their places until the cache is cleared, and a cache full of them keeps nothing new.
+    /// </summary>
+    private bool SweepExpired()
+    {
+        var now = _time.GetTimestamp();
+        var next = Interlocked.Read(ref _nextSweep);
+        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + _time.TimestampFrequency, next) != next)
+        {
+            return false; // swept less than a second ago, or another caller is sweeping now
+        }
+
+        var removed = false;
+        foreach (var pair in _entries)
+        {
+            if (pair.Value.Until is { } until && now >= until)
+            {
+                removed |= _entries.TryRemove(pair);
+            }
+        }
+
+        return removed;
     }
 
     public void Evict(TKey key) => _entries.TryRemove(key, out _);
