@@ -281,7 +281,13 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         [e.TenantId, e.IntegrationId, Stored(e.ConfigId, postgres), Stored(e.BindingId, postgres), e.WebhookId, e.ReceivedAt,
             e.ContentType, e.MediaType, e.Headers, e.SignatureCheck, e.SigningSecretName, e.Body];
 
-    private const string OnConflict = """ ON CONFLICT ("TenantId", "ConfigId", "BindingId", "WebhookId") DO NOTHING""";
+    /// <summary>
+    /// A repeat of a stored webhook-id is skipped. No conflict target: every unique index decides, so the statement is
+    /// the same whichever index holds the rule (PostgreSQL keeps the earlier (tenant, config, binding, webhook-id) index
+    /// next to (config, binding, webhook-id) for one release, see the WebhookEventDedupByEndpoint migration), and a race
+    /// on either index is a skipped row, never a failed batch.
+    /// </summary>
+    private const string OnConflict = """ ON CONFLICT DO NOTHING""";
 
     /// <summary>One transaction, one commit: returns the events that were new.</summary>
     private HashSet<Pending> Insert(List<Pending> batch)
@@ -295,7 +301,7 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         // Rows go in the order of their unique key, the same on every instance: two writers inserting the same webhook-ids
         // (a provider retrying through a load balancer) then wait for each other in turn, never in a cycle. A deadlock
         // would fail the whole batch. Stable: of one delivery sent twice, the first queued is still the one stored.
-        var rows = batch.OrderBy(p => p.Event.TenantId, StringComparer.Ordinal).ThenBy(p => p.Event.ConfigId).ThenBy(p => p.Event.BindingId)
+        var rows = batch.OrderBy(p => p.Event.ConfigId).ThenBy(p => p.Event.BindingId)
             .ThenBy(p => p.Event.WebhookId, StringComparer.Ordinal).ToList();
         HashSet<Pending> stored;
         if (postgres)

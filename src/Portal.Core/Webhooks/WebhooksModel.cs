@@ -29,7 +29,10 @@ internal sealed class WebhookEventConfiguration : IEntityTypeConfiguration<Webho
         e.Property(w => w.MediaType).HasMaxLength(256);
         e.Property(w => w.SignatureCheck).HasMaxLength(16);
         e.Property(w => w.SigningSecretName).HasMaxLength(512);
-        e.HasIndex(w => new { w.TenantId, w.ConfigId, w.BindingId, w.WebhookId }).IsUnique();
+        // A repeated webhook-id is one event per endpoint (config, binding): a config belongs to one tenant, so this is
+        // unique per tenant too. Leading with ConfigId it is also the foreign key's index: one index fewer that every
+        // ingested event writes (the ingest writer is the serial step of the hot path).
+        e.HasIndex(w => new { w.ConfigId, w.BindingId, w.WebhookId }).IsUnique();
         // The inbox is newest first (ReceivedAt, then Id) and each filter has an index that starts with it, then that order:
         // a page (and a received-time range) walks the matching entries only (WebhookInboxPlanTests).
         e.HasIndex(w => new { w.TenantId, w.ConfigId, w.ReceivedAt, w.Id });

@@ -1461,9 +1461,7 @@ namespace Portal.Migrations.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConfigId");
-
-                    b.HasIndex("TenantId", "ConfigId", "BindingId", "WebhookId")
+                    b.HasIndex("ConfigId", "BindingId", "WebhookId")
                         .IsUnique();
 
                     b.HasIndex("TenantId", "ConfigId", "ReceivedAt", "Id");

@@ -11,7 +11,7 @@ namespace Portal.Core.Data.CompiledModel
     public partial class PortalDbContextModel
     {
         private PortalDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("b0d290e4-c60e-4daa-ae87-4c252abc8d55"), entityTypeCount: 39)
+            : base(skipDetectChanges: false, modelId: new Guid("648ab98d-84e6-4d70-911c-12fd4d21e478"), entityTypeCount: 39)
         {
         }
 

@@ -22,7 +22,7 @@ namespace Portal.Core.Data.CompiledModel
                 baseEntityType,
                 propertyCount: 13,
                 foreignKeyCount: 1,
-                unnamedIndexCount: 4,
+                unnamedIndexCount: 3,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -126,16 +126,13 @@ namespace Portal.Core.Data.CompiledModel
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { configId });
-
-            var index0 = runtimeEntityType.AddIndex(
-                new[] { tenantId, configId, bindingId, webhookId },
+                new[] { configId, bindingId, webhookId },
                 unique: true);
 
-            var index1 = runtimeEntityType.AddIndex(
+            var index0 = runtimeEntityType.AddIndex(
                 new[] { tenantId, configId, receivedAt, id });
 
-            var index2 = runtimeEntityType.AddIndex(
+            var index1 = runtimeEntityType.AddIndex(
                 new[] { tenantId, configId, mediaType, receivedAt, id });
 
             return runtimeEntityType;

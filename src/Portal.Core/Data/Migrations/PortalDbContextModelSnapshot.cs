@@ -1439,9 +1439,7 @@ namespace Portal.Core.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConfigId");
-
-                    b.HasIndex("TenantId", "ConfigId", "BindingId", "WebhookId")
+                    b.HasIndex("ConfigId", "BindingId", "WebhookId")
                         .IsUnique();
 
                     b.HasIndex("TenantId", "ConfigId", "ReceivedAt", "Id");
