@@ -273,12 +273,13 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         }
     }
 
-    private const string Columns = """INSERT INTO "WebhookEvents" ("TenantId", "IntegrationId", "ConfigId", "BindingId", "WebhookId", "ReceivedAt", "ContentType", "MediaType", "Headers", "SignatureCheck", "SigningSecretName", "Body") VALUES """;
+    private const string Into = """INSERT INTO "WebhookEvents" ("TenantId", "IntegrationId", "ConfigId", "BindingId", "WebhookId", "ReceivedAt", "ContentType", "MediaType", "Headers", "SignatureCheck", "SigningSecretName", "Body") """;
+    private const string Columns = Into + "VALUES ";
     /// <summary>The parameters of one row, in the order of <see cref="Columns"/>; <see cref="ValuesOf"/> gives their values.</summary>
     private static readonly string[] ParameterNames = ["t", "i", "c", "b", "w", "r", "ct", "mt", "h", "s", "sn", "body"];
 
-    private static object?[] ValuesOf(WebhookEvent e, bool postgres) =>
-        [e.TenantId, e.IntegrationId, Stored(e.ConfigId, postgres), Stored(e.BindingId, postgres), e.WebhookId, e.ReceivedAt,
+    private static object?[] ValuesOf(WebhookEvent e) =>
+        [e.TenantId, e.IntegrationId, Stored(e.ConfigId), Stored(e.BindingId), e.WebhookId, e.ReceivedAt,
             e.ContentType, e.MediaType, e.Headers, e.SignatureCheck, e.SigningSecretName, e.Body];
 
     /// <summary>
@@ -351,7 +352,7 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         var stored = new HashSet<Pending>();
         foreach (var pending in rows)
         {
-            var values = ValuesOf(pending.Event, postgres: false);
+            var values = ValuesOf(pending.Event);
             for (var i = 0; i < values.Length; i++)
             {
                 insert.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -367,23 +368,32 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         return stored;
     }
 
-    /// <summary>PostgreSQL, over the network: one statement for the whole batch, one round trip.</summary>
+    /// <summary>
+    /// PostgreSQL, over the network: one statement for the whole batch, one round trip. Its text is the same whatever the
+    /// batch's size (one array parameter per column, <c>unnest</c>ed into rows, in the arrays' order), so it is prepared
+    /// once per connection and the server neither parses nor plans it again; a statement of N rows was parsed and planned
+    /// anew for each batch, with 12×N parameters.
+    /// </summary>
+    private static readonly string InsertUnnest = Into + """SELECT * FROM unnest(@t, @i, @c, @b, @w, @r, @ct, @mt, @h, @s, @sn, @body)"""
+        + OnConflict + """ RETURNING "TenantId", "ConfigId", "BindingId", "WebhookId" """;
+
     private static HashSet<Pending> InsertAll(DbCommand command, List<Pending> rows)
     {
-        var sql = new StringBuilder(Columns);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var row = i;
-            sql.Append(i == 0 ? "(" : ", (").Append(string.Join(", ", ParameterNames.Select(n => $"@{n}{row}"))).Append(')');
-            var values = ValuesOf(rows[i].Event, postgres: true);
-            for (var v = 0; v < values.Length; v++)
-            {
-                command.AddParameter($"{ParameterNames[v]}{i}", values[v] ?? DBNull.Value);
-            }
-        }
-
-        sql.Append(OnConflict).Append(""" RETURNING "TenantId", "ConfigId", "BindingId", "WebhookId" """);
-        command.CommandText = sql.ToString();
+        var events = rows.Select(p => p.Event).ToArray();
+        command.CommandText = InsertUnnest;
+        AddArray(command, "t", events.Select(e => e.TenantId).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "i", events.Select(e => e.IntegrationId).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "c", events.Select(e => e.ConfigId).ToArray(), NpgsqlTypes.NpgsqlDbType.Uuid);
+        AddArray(command, "b", events.Select(e => e.BindingId).ToArray(), NpgsqlTypes.NpgsqlDbType.Uuid);
+        AddArray(command, "w", events.Select(e => e.WebhookId).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "r", events.Select(e => e.ReceivedAt).ToArray(), NpgsqlTypes.NpgsqlDbType.Bigint);
+        AddArray(command, "ct", events.Select(e => e.ContentType).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "mt", events.Select(e => e.MediaType).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "h", events.Select(e => e.Headers).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "s", events.Select(e => e.SignatureCheck).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "sn", events.Select(e => e.SigningSecretName).ToArray(), NpgsqlTypes.NpgsqlDbType.Text);
+        AddArray(command, "body", events.Select(e => e.Body).ToArray(), NpgsqlTypes.NpgsqlDbType.Bytea);
+        command.Prepare(); // the connection keeps it: a statement prepared already on this connection is reused, not sent again
 
         var inserted = new HashSet<(string, string, string, string)>();
         using (var reader = command.ExecuteReader())
@@ -408,8 +418,11 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
         return stored;
     }
 
-    /// <summary>As EF Core stores a Guid: a uuid on PostgreSQL, upper-case text on SQLite.</summary>
-    private static object Stored(Guid id, bool postgres) => postgres ? id : id.ToString().ToUpperInvariant();
+    private static void AddArray<T>(DbCommand command, string name, T[] values, NpgsqlTypes.NpgsqlDbType elementType) =>
+        command.Parameters.Add(new Npgsql.NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Array | elementType) { Value = values });
+
+    /// <summary>As EF Core stores a Guid on SQLite: upper-case text (a uuid on PostgreSQL).</summary>
+    private static string Stored(Guid id) => id.ToString().ToUpperInvariant();
 
 
     /// <summary>A foreign key violation: the config (and its events) was deleted while the event waited.</summary>
