@@ -43,6 +43,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task EnsureAsync(string tenantId, string clientId, string clientSecret, CancellationToken ct = default)
     {
         var secret = new Secret(clientSecret, SecretFormat.Display(KeyPrefixes.ApiClientSecret, clientSecret));
+        await RefuseUnusableBootstrapSecretAsync(clientId, clientSecret, ct);
         var updated = await applications.RunAsync(async manager =>
         {
             if (await manager.FindByClientIdAsync(clientId, ct) is not { } existing)
@@ -118,6 +119,31 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             }
 
             await db.SaveChangesAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Stops the start, before anything is rewritten (OpenIddict's application is shared by every instance), when the
+    /// configured secret is a key the ledger holds for something else, or one reported leaked that is not the key in force.
+    /// </summary>
+    private async Task RefuseUnusableBootstrapSecretAsync(string clientId, string clientSecret, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var hash = SecretFormat.Hash(clientSecret);
+        if (await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct) is not { } recorded)
+        {
+            return;
+        }
+
+        if (recorded.OwnerId != KeyOwner.ForApiClient(clientId).Stored)
+        {
+            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' is a key the portal issued for something else; set a secret of its own.");
+        }
+
+        if (recorded.LeakedAt is not null
+            && !await db.KeyBindings.AnyAsync(b => b.TenantId == recorded.TenantId && b.OwnerId == recorded.OwnerId && b.ActiveKeyId == recorded.Id, ct))
+        {
+            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' cannot be used: key {recorded.KeyPrefix} was reported leaked and has been replaced. Set a new secret.");
         }
     }
 
@@ -243,7 +269,9 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     /// its ledger entry by index): a rotation or a deletion ends every token issued before it, and so does a leak report
     /// (the secret revoked) or an enforced age policy the secret no longer meets.
     /// </summary>
-    public async Task<bool> IsTokenCurrentAsync(string clientId, string tenantId, string secretPrefix, CancellationToken ct = default)
+    /// <param name="issuedAt">The token's issue time (its <c>iat</c>, Unix milliseconds): a token of a secret that was
+    /// replaced and then set back (<see cref="KeyEngine.ReinstateAsync"/>) from before it was set back stays ended.</param>
+    public async Task<bool> IsTokenCurrentAsync(string clientId, string tenantId, string secretPrefix, long? issuedAt, CancellationToken ct = default)
     {
         var owner = KeyOwner.ForApiClient(clientId).Stored;
         var found = await _tokenStates.GetAsync($"{tenantId}|{owner}|{secretPrefix}", async (_, c) =>
@@ -252,6 +280,13 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             return await TokenStateQuery(db, clientId, tenantId, secretPrefix, owner);
         }, KeepFor, ct);
         if (found is null)
+        {
+            return false;
+        }
+
+        // The key is in force since after it was made: it was set back after a replacement. iat has whole seconds, so a
+        // token of the same second as that is let through; one from a whole second before is not.
+        if (found is { InForceSince: { } since, KeyCreatedAt: { } made } && since > made && (issuedAt is not { } iat || iat + 1000 <= since))
         {
             return false;
         }
@@ -290,7 +325,7 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
         state is null ? TimeSpan.FromMinutes(1) : state.KeyCreatedAt is null ? TimeSpan.Zero : null;
 
     /// <summary>What <see cref="IsTokenCurrentAsync"/> reads: null when the client is gone or has another secret.</summary>
-    private sealed record TokenState(long? KeyCreatedAt, long? KeyRevokedAt);
+    private sealed record TokenState(long? KeyCreatedAt, long? KeyRevokedAt, long? InForceSince);
 
     /// <summary>
     /// Every bearer request runs it, so it is compiled: EF Core then neither walks the expression tree for its
@@ -305,7 +340,11 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
                 db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
                     .Select(k => (long?)k.CreatedAt).FirstOrDefault(),
                 db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix)
-                    .Select(k => k.RevokedAt).FirstOrDefault()))
+                    .Select(k => k.RevokedAt).FirstOrDefault(),
+                // When the binding last changed, if this key is the one in force.
+                db.KeyBindings.Where(b => b.TenantId == tenantId && b.OwnerId == ownerId && b.ActiveKeyId ==
+                        db.IssuedKeys.Where(k => k.TenantId == tenantId && k.OwnerId == ownerId && k.KeyPrefix == secretPrefix).Select(k => (Guid?)k.Id).FirstOrDefault())
+                    .Select(b => b.RotatedAt).FirstOrDefault()))
             .FirstOrDefault();
 
     /// <summary>

@@ -18,6 +18,12 @@ public sealed class FeedCache<TKey, TValue>
     /// <summary>When a full cache may next sweep out its expired entries (a timestamp of <see cref="_time"/>).</summary>
     private long _nextSweep;
 
+    /// <summary>
+    /// About how many time-limited entries there may be (each one kept adds one; a sweep sets what it left): a cache
+    /// that keeps only answers without a time limit (the key cache, up to millions) never walks itself for nothing.
+    /// </summary>
+    private long _timed;
+
     public FeedCache(ChangeFeed feed, TimeProvider time, int capacity, IEqualityComparer<TKey>? comparer = null)
     {
         _feed = feed;
@@ -76,6 +82,11 @@ public sealed class FeedCache<TKey, TValue>
         }
 
         var entry = new Entry(value, keepFor is { } t ? _time.GetTimestamp() + (long)(t.TotalSeconds * _time.TimestampFrequency) : null);
+        if (entry.Until is not null)
+        {
+            Interlocked.Increment(ref _timed);
+        }
+
         _entries[key] = entry;
         if (_feed.Generation != generation)
         {
@@ -93,20 +104,29 @@ public sealed class FeedCache<TKey, TValue>
     {
         var now = _time.GetTimestamp();
         var next = Interlocked.Read(ref _nextSweep);
-        if (now < next || Interlocked.CompareExchange(ref _nextSweep, now + _time.TimestampFrequency, next) != next)
+        if (Interlocked.Read(ref _timed) == 0 || now < next || Interlocked.CompareExchange(ref _nextSweep, now + _time.TimestampFrequency, next) != next)
         {
-            return false; // swept less than a second ago, or another caller is sweeping now
+            return false; // nothing time-limited, swept less than a second ago, or another caller is sweeping now
         }
 
         var removed = false;
+        var left = 0L;
         foreach (var pair in _entries)
         {
-            if (pair.Value.Until is { } until && now >= until)
+            if (pair.Value.Until is { } until)
             {
-                removed |= _entries.TryRemove(pair);
+                if (now >= until && _entries.TryRemove(pair))
+                {
+                    removed = true;
+                }
+                else
+                {
+                    left++;
+                }
             }
         }
 
+        Interlocked.Exchange(ref _timed, left); // one kept meanwhile may go uncounted: it still expires, and is dropped when read
         return removed;
     }
 

@@ -136,18 +136,20 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     /// the active key is revoked now, as by a rotation, and <paramref name="recorded"/> is in force again. For a secret that
     /// configuration sets (the bootstrap API client's), so that setting it back to an earlier value takes effect instead
     /// of leaving that value's key revoked. A key reported leaked is never reinstated (an error): a new secret must be set.
+    /// The binding's <see cref="KeyBinding.RotatedAt"/> becomes now: what the key authorized before (an API client's
+    /// access tokens) stays ended (see <c>ApiClientService.IsTokenCurrentAsync</c>).
     /// </summary>
     public async Task<Result<bool>> ReinstateAsync(PortalDbContext db, Actor actor, IssuedKey recorded, string auditTarget, CancellationToken ct = default)
     {
-        if (recorded.LeakedAt is not null)
-        {
-            return Error.Conflict($"Key {recorded.KeyPrefix} was reported leaked; it cannot be put in force again. Set a new secret.");
-        }
-
         var binding = await db.KeyBindingForUpdateAsync(recorded.TenantId, recorded.OwnerId, ct);
         if (binding?.ActiveKeyId == recorded.Id)
         {
-            return false;
+            return false; // in force already (a leak report on it is the tenant's leak policy's business, not this)
+        }
+
+        if (recorded.LeakedAt is not null)
+        {
+            return Error.Conflict($"Key {recorded.KeyPrefix} was reported leaked; it cannot be put in force again. Set a new secret.");
         }
 
         var now = time.NowMs();

@@ -35,7 +35,7 @@ public sealed class CurrentClientSecret(ApiClientService clients) : IOpenIddictV
         var tenant = principal.GetClaim(PortalClaims.Tenant);
         var secretPrefix = principal.GetClaim(PortalClaims.SecretPrefix);
         if (clientId is null || tenant is null || secretPrefix is null
-            || !await clients.IsTokenCurrentAsync(clientId, tenant, secretPrefix, context.CancellationToken))
+            || !await clients.IsTokenCurrentAsync(clientId, tenant, secretPrefix, principal.GetCreationDate()?.ToUnixTimeMilliseconds(), context.CancellationToken))
         {
             context.Reject(
                 error: Errors.InvalidToken,

@@ -105,9 +105,11 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
         // Before, the earlier secret's key stayed revoked by the change in between and every token of it was refused.
         await using var portal = new PortalApplication();
         var clients = portal.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
+        var tokenFromBefore = await portal.TokenAsync(PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
         const string between = "pcs_A-secret-the-operator-set-and-then-rolled-back";
         await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, between);
         var betweenToken = await portal.TokenAsync(PortalApplication.AdminClientId, between);
+        await Task.Delay(1100); // a token's iat has whole seconds: the one from before must be a whole second older than the roll-back
 
         await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
 
@@ -117,6 +119,10 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
         using var stale = portal.CreateClient();
         stale.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", betweenToken);
         await ExpectRevokedAsync(await stale.GetAsync(Integrations));
+        // A token of the earlier secret from before it was replaced stays ended (it may be why the operator replaced it).
+        using var fromBefore = portal.CreateClient();
+        fromBefore.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokenFromBefore);
+        await ExpectRevokedAsync(await fromBefore.GetAsync(Integrations));
         using var noToken = await portal.CreateClient().PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials", ["client_id"] = PortalApplication.AdminClientId, ["client_secret"] = between,
@@ -149,6 +155,32 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
             clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret));
         Assert.Contains("reported leaked", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(PortalApplication.AdminClientSecret, refused.Message, StringComparison.Ordinal);
+
+        // Refused before anything changed: the secret in force still gets tokens, the leaked one none.
+        using var current = portal.CreateClient();
+        current.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await portal.TokenAsync(PortalApplication.AdminClientId, between));
+        await (await current.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_bootstrap_secret_reported_leaked_while_in_force_does_not_stop_the_start()
+    {
+        // What a leak report does to the key in force is the tenant's leak policy's business; a restart must not fail on it.
+        await using var portal = new PortalApplication();
+        var clients = portal.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
+        var factory = portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>();
+        var hash = Portal.Core.Keys.SecretFormat.Hash(PortalApplication.AdminClientSecret);
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.IssuedKeys.Single(k => k.Hash == hash).LeakedAt = 1;
+            await db.SaveChangesAsync();
+        }
+
+        await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
+
+        using var http = portal.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await portal.TokenAsync(PortalApplication.AdminClientId, PortalApplication.AdminClientSecret));
+        await (await http.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
     }
 
     [Fact]
