@@ -153,7 +153,8 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         }
 
         var now = time.NowMs();
-        if (binding?.ActiveKeyId is { } activeId && await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) is { } previous)
+        var previous = binding?.ActiveKeyId is { } activeId ? await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) : null;
+        if (previous is not null)
         {
             previous.SupersededAt ??= now;
             previous.UseCountAtSupersede = previous.UseCount + usage.PendingUses(previous.Id);
@@ -174,6 +175,13 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         binding.Version = Guid.NewGuid();
         binding.RotatedAt = now;
         db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.reinstate", auditTarget, keyPrefix: recorded.KeyPrefix));
+        if (previous is not null)
+        {
+            // Announced as a rotation is, in the same transaction: the key in force by prefix, and that the one before is revoked.
+            Notifications.NotificationEvents.StageKey(db, Notifications.NotificationEvents.KeyRotated, recorded, actor.AuditName, now,
+                ("previousKeyPrefix", previous.KeyPrefix), ("previousKeyRevokedAt", previous.RevokedAt), ("previousKeyExpiresAt", null), ("reinstated", true));
+        }
+
         return true;
     }
 

@@ -129,6 +129,17 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
         }));
         Assert.Equal(HttpStatusCode.Unauthorized, noToken.StatusCode);
 
+        // Announced as a rotation is: the earlier value's key in force again, the one in between revoked.
+        var factory = portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var announced = db.NotificationMessages.Where(m => m.EventType == "key.rotated").OrderBy(m => m.Id).AsEnumerable()
+                .Select(m => System.Text.Json.Nodes.JsonNode.Parse(m.Payload)!["data"]!).Last();
+            Assert.Equal(Portal.Core.Keys.SecretFormat.Display("pcs_", PortalApplication.AdminClientSecret), announced["keyPrefix"]!.GetValue<string>());
+            Assert.Equal(Portal.Core.Keys.SecretFormat.Display("pcs_", between), announced["previousKeyPrefix"]!.GetValue<string>());
+            Assert.True(announced["reinstated"]!.GetValue<bool>());
+        }
+
         // And a restart with the same configuration changes nothing (idempotent).
         await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
         await (await back.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
