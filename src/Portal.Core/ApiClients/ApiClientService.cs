@@ -43,7 +43,24 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
     public async Task EnsureAsync(string tenantId, string clientId, string clientSecret, CancellationToken ct = default)
     {
         var secret = new Secret(clientSecret, SecretFormat.Display(KeyPrefixes.ApiClientSecret, clientSecret));
-        await RefuseUnusableBootstrapSecretAsync(clientId, clientSecret, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+
+        // The ledger's refusals come before anything is rewritten (OpenIddict's application is shared by every instance):
+        // a key the ledger holds for something else, or one reported leaked that is no longer in force, stops the start.
+        var hash = SecretFormat.Hash(clientSecret);
+        var ownerId = KeyOwner.ForApiClient(clientId).Stored;
+        var recordedKey = await db.IssuedKeys.FirstOrDefaultAsync(k => k.Hash == hash, ct);
+        if (recordedKey is not null && recordedKey.OwnerId != ownerId)
+        {
+            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' is a key the portal issued for something else; set a secret of its own.");
+        }
+
+        if (recordedKey is { LeakedAt: not null }
+            && KeyEngine.ReinstateRefusal(recordedKey, await db.KeyBindings.AnyAsync(b => b.TenantId == recordedKey.TenantId && b.OwnerId == ownerId && b.ActiveKeyId == recordedKey.Id, ct)) is { } refusal)
+        {
+            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' cannot be used: {refusal.Detail}");
+        }
+
         var updated = await applications.RunAsync(async manager =>
         {
             if (await manager.FindByClientIdAsync(clientId, ct) is not { } existing)
@@ -66,19 +83,10 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             return;
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var client = await db.ApiClients.FirstOrDefaultAsync(c => c.ClientId == clientId, ct);
         if (client is null)
         {
             return;
-        }
-
-        var hash = SecretFormat.Hash(clientSecret);
-        var ownerId = KeyOwner.ForApiClient(clientId).Stored;
-        var recordedKey = await db.IssuedKeys.FirstOrDefaultAsync(k => k.Hash == hash, ct);
-        if (recordedKey is not null && (recordedKey.TenantId != client.TenantId || recordedKey.OwnerId != ownerId))
-        {
-            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' is a key the portal issued for something else; set a secret of its own.");
         }
 
         var recorded = recordedKey is not null;
@@ -119,31 +127,6 @@ public sealed class ApiClientService(IDbContextFactory<PortalDbContext> dbFactor
             }
 
             await db.SaveChangesAsync(ct);
-        }
-    }
-
-    /// <summary>
-    /// Stops the start, before anything is rewritten (OpenIddict's application is shared by every instance), when the
-    /// configured secret is a key the ledger holds for something else, or one reported leaked that is not the key in force.
-    /// </summary>
-    private async Task RefuseUnusableBootstrapSecretAsync(string clientId, string clientSecret, CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var hash = SecretFormat.Hash(clientSecret);
-        if (await db.IssuedKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash, ct) is not { } recorded)
-        {
-            return;
-        }
-
-        if (recorded.OwnerId != KeyOwner.ForApiClient(clientId).Stored)
-        {
-            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' is a key the portal issued for something else; set a secret of its own.");
-        }
-
-        if (recorded.LeakedAt is not null
-            && !await db.KeyBindings.AnyAsync(b => b.TenantId == recorded.TenantId && b.OwnerId == recorded.OwnerId && b.ActiveKeyId == recorded.Id, ct))
-        {
-            throw new InvalidOperationException($"The configured bootstrap API client secret of '{clientId}' cannot be used: key {recorded.KeyPrefix} was reported leaked and has been replaced. Set a new secret.");
         }
     }
 

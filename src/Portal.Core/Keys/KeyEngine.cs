@@ -80,9 +80,7 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         long? previousExpiresAt = null;
         if (previous is not null)
         {
-            // The uses the old key carries from now on are the ones its consumers have not moved over yet.
-            previous.SupersededAt ??= now;
-            previous.UseCountAtSupersede = previous.UseCount + usage.PendingUses(previous.Id);
+            Supersede(previous, now);
             if (gracePeriodSeconds == 0)
             {
                 previous.RevokedAt ??= now; // a key revoked already (a leak report) keeps when that happened
@@ -139,25 +137,34 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
     /// The binding's <see cref="KeyBinding.RotatedAt"/> becomes now: what the key authorized before (an API client's
     /// access tokens) stays ended (see <c>ApiClientService.IsTokenCurrentAsync</c>).
     /// </summary>
+    /// <summary>
+    /// Why <paramref name="recorded"/> may not be put in force again, or null: a key reported leaked never is. One in
+    /// force already needs nothing (a leak report on it is the tenant's leak policy's business, not this).
+    /// </summary>
+    public static Error? ReinstateRefusal(IssuedKey recorded, bool inForce) =>
+        !inForce && recorded.LeakedAt is not null
+            ? Error.Conflict($"Key {recorded.KeyPrefix} was reported leaked and has been replaced; it cannot be put in force again. Set a new secret.")
+            : null;
+
     public async Task<Result<bool>> ReinstateAsync(PortalDbContext db, Actor actor, IssuedKey recorded, string auditTarget, CancellationToken ct = default)
     {
         var binding = await db.KeyBindingForUpdateAsync(recorded.TenantId, recorded.OwnerId, ct);
-        if (binding?.ActiveKeyId == recorded.Id)
+        var inForce = binding?.ActiveKeyId == recorded.Id;
+        if (ReinstateRefusal(recorded, inForce) is { } refusal)
         {
-            return false; // in force already (a leak report on it is the tenant's leak policy's business, not this)
+            return refusal;
         }
 
-        if (recorded.LeakedAt is not null)
+        if (inForce)
         {
-            return Error.Conflict($"Key {recorded.KeyPrefix} was reported leaked; it cannot be put in force again. Set a new secret.");
+            return false;
         }
 
         var now = time.NowMs();
         var previous = binding?.ActiveKeyId is { } activeId ? await db.IssuedKeys.FirstOrDefaultAsync(k => k.Id == activeId, ct) : null;
         if (previous is not null)
         {
-            previous.SupersededAt ??= now;
-            previous.UseCountAtSupersede = previous.UseCount + usage.PendingUses(previous.Id);
+            Supersede(previous, now);
             previous.RevokedAt ??= now;
             db.AuditEvents.Add(AuditEvent.Of(actor, now, "key.revoke", auditTarget, keyPrefix: previous.KeyPrefix));
         }
@@ -183,6 +190,13 @@ public sealed class KeyEngine(IDbContextFactory<PortalDbContext> dbFactory, Cred
         }
 
         return true;
+    }
+
+    /// <summary>Marks a key as no longer the one in force: the uses it carries from now on are the ones its consumers have not moved over yet.</summary>
+    private void Supersede(IssuedKey previous, long now)
+    {
+        previous.SupersededAt ??= now;
+        previous.UseCountAtSupersede = previous.UseCount + usage.PendingUses(previous.Id);
     }
 
     /// <summary>

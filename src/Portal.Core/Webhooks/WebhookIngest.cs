@@ -374,7 +374,7 @@ public sealed class WebhookIngest(IDbContextFactory<PortalDbContext> dbFactory, 
     /// once per connection and the server neither parses nor plans it again; a statement of N rows was parsed and planned
     /// anew for each batch, with 12×N parameters.
     /// </summary>
-    private static readonly string InsertUnnest = Into + """SELECT * FROM unnest(@t, @i, @c, @b, @w, @r, @ct, @mt, @h, @s, @sn, @body)"""
+    private static readonly string InsertUnnest = Into + "SELECT * FROM unnest(" + string.Join(", ", ParameterNames.Select(n => "@" + n)) + ")"
         + OnConflict + """ RETURNING "TenantId", "ConfigId", "BindingId", "WebhookId" """;
 
     private static HashSet<Pending> InsertAll(DbCommand command, List<Pending> rows)

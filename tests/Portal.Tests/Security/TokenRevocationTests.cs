@@ -145,19 +145,22 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
         await (await back.GetAsync(Integrations)).ExpectAsync(HttpStatusCode.OK);
     }
 
+    /// <summary>Records a leak report on the ledger key of <paramref name="secret"/>, as the leak intake does.</summary>
+    private static async Task MarkLeakedAsync(PortalApplication portal, string secret)
+    {
+        var factory = portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>();
+        var hash = Portal.Core.Keys.SecretFormat.Hash(secret);
+        await using var db = await factory.CreateDbContextAsync();
+        db.IssuedKeys.Single(k => k.Hash == hash).LeakedAt = 1;
+        await db.SaveChangesAsync();
+    }
+
     [Fact]
     public async Task A_bootstrap_secret_set_back_to_one_reported_leaked_is_refused_at_start()
     {
         await using var portal = new PortalApplication();
         var clients = portal.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
-        var factory = portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>();
-        var hash = Portal.Core.Keys.SecretFormat.Hash(PortalApplication.AdminClientSecret);
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            var key = db.IssuedKeys.Single(k => k.Hash == hash);
-            key.LeakedAt = 1;
-            await db.SaveChangesAsync();
-        }
+        await MarkLeakedAsync(portal, PortalApplication.AdminClientSecret);
 
         const string between = "pcs_The-secret-set-after-the-leak-report-came-in";
         await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, between);
@@ -179,13 +182,7 @@ public sealed class TokenRevocationTests(PortalApplication app) : IClassFixture<
         // What a leak report does to the key in force is the tenant's leak policy's business; a restart must not fail on it.
         await using var portal = new PortalApplication();
         var clients = portal.Services.GetRequiredService<Portal.Core.ApiClients.ApiClientService>();
-        var factory = portal.Services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Core.Data.PortalDbContext>>();
-        var hash = Portal.Core.Keys.SecretFormat.Hash(PortalApplication.AdminClientSecret);
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            db.IssuedKeys.Single(k => k.Hash == hash).LeakedAt = 1;
-            await db.SaveChangesAsync();
-        }
+        await MarkLeakedAsync(portal, PortalApplication.AdminClientSecret);
 
         await clients.EnsureAsync(PortalApplication.Tenant, PortalApplication.AdminClientId, PortalApplication.AdminClientSecret);
 
